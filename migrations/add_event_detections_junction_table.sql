@@ -1,7 +1,7 @@
 -- revision: add_event_detections_junction
 -- down_revision: add_events_backlog_indexes
 -- message: Add event_detections junction table for Event-Detection normalization
--- data_loss: the downgrade drops event_detections; links that exist only there (not in events.detection_ids) are lost
+-- data_loss: the downgrade drops the event_detections table with all its rows; links that exist only there (not in events.detection_ids) are lost
 
 -- migrate:upgrade
 CREATE TABLE event_detections (
