@@ -2,6 +2,7 @@
 //! `-- migrate:downgrade` sections of plain SQL. See docs/migration-format.md.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::sql::sql_words;
 
 /// Longest revision id Alembic's `alembic_version.version_num varchar(32)` can hold.
 pub const MAX_REVISION_LEN: usize = 32;
@@ -241,76 +242,6 @@ pub fn forbidden_statement(sql: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// Lower-cased SQL words and `;` tokens, skipping comments, quoted strings, quoted
-/// identifiers and dollar-quoted bodies (whose contents are not top-level statements).
-fn sql_words(sql: &str) -> Vec<String> {
-    let b = sql.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == b'-' && b.get(i + 1) == Some(&b'-') {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
-            let mut depth = 1;
-            i += 2;
-            while i < b.len() && depth > 0 {
-                if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
-                    depth += 1;
-                    i += 2;
-                } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
-                    depth -= 1;
-                    i += 2;
-                } else {
-                    i += 1;
-                }
-            }
-        } else if c == b'\'' || c == b'"' {
-            i += 1;
-            while i < b.len() {
-                if b[i] == c {
-                    if b.get(i + 1) == Some(&c) {
-                        i += 2;
-                        continue;
-                    }
-                    break;
-                }
-                i += 1;
-            }
-            i += 1;
-        } else if c == b'$' {
-            // dollar quote: $tag$ ... $tag$
-            let mut j = i + 1;
-            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                j += 1;
-            }
-            if j < b.len() && b[j] == b'$' {
-                let tag = &sql[i..=j];
-                match sql[j + 1..].find(tag) {
-                    Some(end) => i = j + 1 + end + tag.len(),
-                    None => i = b.len(),
-                }
-            } else {
-                i = j;
-            }
-        } else if c == b';' {
-            out.push(";".to_owned());
-            i += 1;
-        } else if c.is_ascii_alphabetic() || c == b'_' {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                i += 1;
-            }
-            out.push(sql[start..i].to_ascii_lowercase());
-        } else {
-            i += 1;
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod file;
 pub mod graph;
 pub mod plan;
 pub mod spec;
+pub mod sql;
 
 pub use error::{Error, ErrorKind, Result};
 pub use file::{parse_file, Revision};
@@ -15,6 +16,7 @@ pub use plan::{
     Plan, State, Step, VersionChange,
 };
 pub use spec::Spec;
+pub use sql::{offline_script, split_statements, step_message, version_statements};
 
 /// Parse a set of migration files (name, text) in name order and build the graph.
 pub fn load(files: &[(&str, &str)]) -> Result<Graph> {

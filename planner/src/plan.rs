@@ -538,9 +538,11 @@ pub fn plan_downgrade(g: &Graph, state: &State, spec: &Spec) -> Result<Plan> {
             anchor: None,
             steps,
             ..
-        } if *steps > 0 => return Err(not_reachable(format!(
+        } if *steps > 0 => {
+            return Err(not_reachable(format!(
             "downgrade to a relative step of +{steps} would go up; use migrate_upgrade('+{steps}')"
-        ))),
+        )))
+        }
         _ => {
             let points = resolve_points(g, state, spec)?;
             if let Some(&p) = points.iter().find(|&&p| !state.applied.contains(p)) {

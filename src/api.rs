@@ -1,0 +1,328 @@
+//! The SQL functions. Each turns its arguments into core calls, runs SPI, and raises errors.
+
+use pgrx::prelude::*;
+use pgrx::spi::SpiClient;
+use revision_planner::{
+    history, offline_script, plan_auto, plan_downgrade, plan_upgrade, resolve_id, stamp,
+    version_statements, Direction, Graph, Plan, Spec, State, VersionChange,
+};
+
+use crate::database::{begin_changes, end_changes, write_log, LogEntry, Target};
+use crate::embedded::graph;
+use crate::errors::{or_raise, required, Result, UserError};
+use crate::runner::run_plan;
+
+fn parse_spec(text: Option<&str>, what: &str) -> Spec {
+    or_raise(Spec::parse(required(text, what)))
+}
+
+fn describe(g: &Graph, rows: &[usize]) -> String {
+    if rows.is_empty() {
+        "base".into()
+    } else {
+        rows.iter().map(|&i| g.id(i)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Plan and run a change under the runner lock; `make_plan` sees the state read after the lock.
+fn change(make_plan: impl FnOnce(&Graph, &State) -> revision_planner::Result<Plan>) -> String {
+    let g = graph();
+    or_raise(Spi::connect_mut(|client| -> Result<String> {
+        let target = Target::resolve(client)?;
+        let saved = begin_changes(client, &target)?;
+        let state = target.read_state(client, g)?;
+        let plan = make_plan(g, &state)?;
+        let n = run_plan(client, g, &target, &plan)?;
+        end_changes(client, saved)?;
+        let verb = match plan.direction {
+            Direction::Upgrade => "upgraded",
+            Direction::Downgrade => "downgraded",
+        };
+        Ok(if n == 0 {
+            format!("already at {}: nothing to do", describe(g, &plan.to_rows))
+        } else {
+            format!(
+                "{verb} {}: {} -> {} ({n} step{})",
+                target.schema,
+                describe(g, &plan.from_rows),
+                describe(g, &plan.to_rows),
+                if n == 1 { "" } else { "s" }
+            )
+        })
+    }))
+}
+
+/// Apply every pending revision up to `target`, in dependency order, in the caller's transaction.
+#[pg_extern(volatile, parallel_unsafe)]
+fn migrate_upgrade(target: default!(Option<&str>, "'head'")) -> String {
+    let spec = parse_spec(target, "target");
+    change(|g, s| plan_upgrade(g, s, &spec))
+}
+
+/// Unapply revisions down to `target` (`base`, a revision, `-N`, `<rev>@-1`).
+#[pg_extern(volatile, parallel_unsafe)]
+fn migrate_downgrade(target: Option<&str>) -> String {
+    let spec = parse_spec(target, "target");
+    change(|g, s| plan_downgrade(g, s, &spec))
+}
+
+/// Record `target` as the database's revision without running any migration.
+#[pg_extern(volatile, parallel_unsafe)]
+fn migrate_stamp(target: Option<&str>) -> String {
+    let spec = parse_spec(target, "target");
+    let g = graph();
+    or_raise(Spi::connect_mut(|client| -> Result<String> {
+        let target = Target::resolve(client)?;
+        let saved = begin_changes(client, &target)?;
+        let before = target.read_rows(client)?;
+        // a stamp may repair a table the graph cannot explain: only its result must be valid
+        let state = State::from_rows(g, &before).unwrap_or_else(|_| State::base(g));
+        let after = stamp(g, &state, &spec)?;
+        let after_ids: Vec<String> = after.rows.iter().map(|&i| g.id(i).to_owned()).collect();
+        client.update(&format!("DELETE FROM {}", target.table), None, &[])?;
+        let mut log = Vec::new();
+        for id in &after_ids {
+            for s in version_statements(&target.table, &VersionChange::Insert(id.clone())) {
+                client.update(&s, None, &[])?;
+            }
+            log.push(LogEntry {
+                revision: id.clone(),
+                direction: "stamp",
+                sql: None,
+                duration_ms: 0.0,
+            });
+        }
+        write_log(client, &target, log)?;
+        end_changes(client, saved)?;
+        let show = |v: &[String]| {
+            if v.is_empty() {
+                "base".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        Ok(format!(
+            "stamped {}: {} -> {}",
+            target.schema,
+            show(&before),
+            show(&after_ids)
+        ))
+    }))
+}
+
+/// The revision(s) the database is at: one row per applied head, none at base.
+#[pg_extern(stable, parallel_safe)]
+fn migrate_current() -> SetOfIterator<'static, String> {
+    let rows = or_raise(Spi::connect(|client| -> Result<Vec<String>> {
+        Target::resolve(client)?.read_rows(client)
+    }));
+    SetOfIterator::new(rows)
+}
+
+/// The graph's heads.
+#[pg_extern(stable, parallel_safe)]
+fn migrate_heads() -> SetOfIterator<'static, String> {
+    let g = graph();
+    SetOfIterator::new(
+        g.heads()
+            .into_iter()
+            .map(|i| g.id(i).to_owned())
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The graph's branch points (revisions with more than one child).
+#[pg_extern(stable, parallel_safe)]
+fn migrate_branches() -> SetOfIterator<'static, String> {
+    let g = graph();
+    SetOfIterator::new(
+        (0..g.len())
+            .filter(|&i| g.is_branch_point(i))
+            .map(|i| g.id(i).to_owned())
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn read_state_readonly(g: &Graph) -> State {
+    or_raise(Spi::connect(|client| -> Result<State> {
+        Target::resolve(client)?.read_state(client, g)
+    }))
+}
+
+/// One row per revision, newest first like `alembic history`; `range` is `A:B`, `A:`, `:B`.
+#[pg_extern(stable, parallel_safe)]
+fn migrate_history(
+    range: default!(Option<&str>, "NULL"),
+) -> TableIterator<
+    'static,
+    (
+        name!(revision, String),
+        name!(down_revisions, Vec<String>),
+        name!(message, String),
+        name!(is_head, bool),
+        name!(is_merge, bool),
+        name!(is_branch_point, bool),
+        name!(applied, bool),
+        name!(is_current, bool),
+    ),
+> {
+    let g = graph();
+    let state = read_state_readonly(g);
+    let revs = or_raise(history(g, &state, range));
+    TableIterator::new(
+        revs.into_iter()
+            .map(|i| {
+                let r = g.rev(i);
+                (
+                    r.id.clone(),
+                    r.down_revisions.clone(),
+                    r.message.clone(),
+                    g.is_head(i),
+                    g.is_merge(i),
+                    g.is_branch_point(i),
+                    state.applied.contains(i),
+                    state.rows.contains(&i),
+                )
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// One revision in full: header, parents, children, and its upgrade and downgrade SQL.
+#[pg_extern(stable, parallel_safe)]
+fn migrate_show(
+    revision: Option<&str>,
+) -> TableIterator<
+    'static,
+    (
+        name!(revision, String),
+        name!(down_revisions, Vec<String>),
+        name!(children, Vec<String>),
+        name!(branch_labels, Vec<String>),
+        name!(depends_on, Vec<String>),
+        name!(message, String),
+        name!(is_head, bool),
+        name!(is_merge, bool),
+        name!(is_branch_point, bool),
+        name!(repairs, Vec<String>),
+        name!(data_loss, Vec<String>),
+        name!(upgrade_sql, String),
+        name!(downgrade_sql, String),
+        name!(file, String),
+    ),
+> {
+    let g = graph();
+    let text = required(revision, "revision");
+    let i = match or_raise(Spec::parse(text)) {
+        Spec::Rev { id, branch: None } => or_raise(resolve_id(g, &id)),
+        spec => {
+            let state = read_state_readonly(g);
+            let points = or_raise(revision_planner::resolve_points(g, &state, &spec));
+            match points.as_slice() {
+                [one] => *one,
+                _ => UserError::new(
+                    PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                    format!("{text:?} does not name exactly one revision"),
+                )
+                .hint("pass one revision id, a unique prefix, or 'head'")
+                .raise(),
+            }
+        }
+    };
+    let r = g.rev(i);
+    let ids = |v: &[usize]| v.iter().map(|&c| g.id(c).to_owned()).collect::<Vec<_>>();
+    TableIterator::once((
+        r.id.clone(),
+        r.down_revisions.clone(),
+        ids(g.children(i)),
+        r.branch_labels.clone(),
+        r.depends_on.clone(),
+        r.message.clone(),
+        g.is_head(i),
+        g.is_merge(i),
+        g.is_branch_point(i),
+        r.repairs.clone(),
+        r.data_loss.clone(),
+        r.upgrade_sql.clone(),
+        r.downgrade_sql.clone(),
+        r.source.clone(),
+    ))
+}
+
+/// Dry run: the steps migrate_upgrade or migrate_downgrade would take to reach `target`.
+#[pg_extern(stable, parallel_safe)]
+fn migrate_plan(
+    target: default!(Option<&str>, "'head'"),
+) -> TableIterator<
+    'static,
+    (
+        name!(step, i32),
+        name!(direction, String),
+        name!(revision, String),
+        name!(message, String),
+        name!(version_sql, String),
+    ),
+> {
+    let spec = parse_spec(target, "target");
+    let g = graph();
+    let (plan, table) = or_raise(Spi::connect(|client| -> Result<(Plan, String)> {
+        let t = Target::resolve(client)?;
+        let state = t.read_state(client, g)?;
+        Ok((plan_auto(g, &state, &spec)?, t.table))
+    }));
+    TableIterator::new(
+        plan.steps
+            .iter()
+            .enumerate()
+            .map(|(n, s)| {
+                (
+                    n as i32 + 1,
+                    match s.direction {
+                        Direction::Upgrade => "upgrade".to_owned(),
+                        Direction::Downgrade => "downgrade".to_owned(),
+                    },
+                    g.id(s.revision).to_owned(),
+                    g.rev(s.revision).message.clone(),
+                    version_statements(&table, &s.version).join("; "),
+                )
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The offline script (Alembic's `--sql`) from `from_revision` (default base) to `target`.
+/// Reads nothing from the database but the target schema's name.
+#[pg_extern(stable, parallel_safe)]
+fn migrate_sql(target: Option<&str>, from_revision: default!(Option<&str>, "NULL")) -> String {
+    let spec = parse_spec(target, "target");
+    let g = graph();
+    let from = match from_revision {
+        None => State::base(g),
+        Some(f) => {
+            let points = or_raise(revision_planner::resolve_points(
+                g,
+                &State::base(g),
+                &or_raise(Spec::parse(f)),
+            ));
+            let applied = g.ancestors(&points);
+            let mut rows = g.heads_of(&applied);
+            rows.sort_unstable();
+            State { rows, applied }
+        }
+    };
+    let plan = or_raise(plan_auto(g, &from, &spec));
+    let schema = or_raise(Spi::connect(|client: &SpiClient<'_>| -> Result<String> {
+        Ok(Target::resolve(client)?.schema)
+    }));
+    offline_script(g, &plan, &schema)
+}
+
+extension_sql!(
+    r#"
+REVOKE EXECUTE ON FUNCTION migrate_upgrade(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate_downgrade(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate_stamp(text) FROM PUBLIC;
+"#,
+    name = "privileges",
+    finalize
+);

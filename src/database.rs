@@ -1,0 +1,214 @@
+//! Everything the extension reads from or keeps in the database besides the migrations' own
+//! SQL: the target schema, `alembic_version`, the run log, the runner lock and session settings.
+
+use pgrx::prelude::*;
+use pgrx::spi::SpiClient;
+use revision_planner::sql::{quote_ident, quote_literal, version_table_ddl};
+use revision_planner::{Graph, State};
+
+use crate::errors::{Result, UserError};
+
+/// Schema that holds the extension's bookkeeping (never an extension member).
+pub const STATE_SCHEMA: &str = "security_migrate";
+/// First key of the advisory lock that serialises runners ('SECM').
+const LOCK_CLASS: i32 = 0x5345_434D;
+/// Default `lock_timeout` for migration DDL when `security_migrate.lock_timeout` is not set.
+pub const DEFAULT_LOCK_TIMEOUT: &str = "10s";
+
+/// Where migrations land and where `alembic_version` lives.
+pub struct Target {
+    pub schema: String,
+    /// `"schema".alembic_version`, quoted.
+    pub table: String,
+}
+
+impl Target {
+    /// The schema named by `security_migrate.schema` (default `public`); it must exist.
+    pub fn resolve(client: &SpiClient<'_>) -> Result<Target> {
+        let row = client
+            .select(
+                "SELECT coalesce(nullif(current_setting('security_migrate.schema', true), ''), 'public'), \
+                        n.oid IS NOT NULL \
+                   FROM (SELECT 1) one \
+                   LEFT JOIN pg_catalog.pg_namespace n \
+                     ON n.nspname = coalesce(nullif(current_setting('security_migrate.schema', true), ''), 'public')",
+                Some(1),
+                &[],
+            )?
+            .first();
+        let schema: String = row.get(1)?.unwrap_or_else(|| "public".into());
+        let exists: bool = row.get(2)?.unwrap_or(false);
+        if !exists {
+            return Err(UserError::new(
+                PgSqlErrorCode::ERRCODE_INVALID_SCHEMA_NAME,
+                format!("target schema \"{schema}\" does not exist"),
+            )
+            .hint(format!(
+                "create it (CREATE SCHEMA {}) or set security_migrate.schema to an existing schema",
+                quote_ident(&schema)
+            )));
+        }
+        let table = format!("{}.alembic_version", quote_ident(&schema));
+        Ok(Target { schema, table })
+    }
+
+    /// `alembic_version` rows, sorted; none when the table does not exist yet.
+    pub fn read_rows(&self, client: &SpiClient<'_>) -> Result<Vec<String>> {
+        let exists: bool = client
+            .select(
+                "SELECT pg_catalog.to_regclass($1) IS NOT NULL",
+                Some(1),
+                &[self.table.clone().into()],
+            )?
+            .first()
+            .get(1)?
+            .unwrap_or(false);
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let mut rows = Vec::new();
+        for row in client.select(
+            &format!("SELECT version_num::text FROM {} ORDER BY 1", self.table),
+            None,
+            &[],
+        )? {
+            if let Some(v) = row.get::<String>(1)? {
+                rows.push(v);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Where the database stands in `graph`; an unexplainable table is an error.
+    pub fn read_state(&self, client: &SpiClient<'_>, graph: &Graph) -> Result<State> {
+        let rows = self.read_rows(client)?;
+        State::from_rows(graph, &rows).map_err(|e| {
+            let mut u = UserError::from(e);
+            u.message = format!("{} (in {})", u.message, self.table);
+            u
+        })
+    }
+}
+
+/// Session settings changed for the duration of a run, to put back afterwards.
+pub struct SavedSettings {
+    search_path: String,
+    lock_timeout: String,
+}
+
+/// Make the transaction ready for changes: READ COMMITTED only, take the runner lock (waiting
+/// for a concurrent runner to finish), create the bookkeeping and the version table on first
+/// use, and pin `search_path` and `lock_timeout`. State must be read after this returns.
+pub fn begin_changes(client: &mut SpiClient<'_>, target: &Target) -> Result<SavedSettings> {
+    let row = client
+        .select(
+            "SELECT current_setting('transaction_isolation'), current_setting('search_path'), \
+                    current_setting('lock_timeout'), \
+                    coalesce(nullif(current_setting('security_migrate.lock_timeout', true), ''), $1)",
+            Some(1),
+            &[DEFAULT_LOCK_TIMEOUT.into()],
+        )?
+        .first();
+    let isolation: String = row.get(1)?.unwrap_or_default();
+    let saved = SavedSettings {
+        search_path: row.get(2)?.unwrap_or_default(),
+        lock_timeout: row.get(3)?.unwrap_or_default(),
+    };
+    let migration_lock_timeout: String = row.get(4)?.unwrap_or_else(|| DEFAULT_LOCK_TIMEOUT.into());
+    if isolation != "read committed" {
+        return Err(UserError::new(
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            format!("migrations must run in a READ COMMITTED transaction, not {}", isolation.to_uppercase()),
+        )
+        .detail("under a snapshot taken before the runner lock, a concurrent migration's commit would be invisible")
+        .hint("run it in its own transaction, or SET TRANSACTION ISOLATION LEVEL READ COMMITTED first"));
+    }
+    client.update(
+        "SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+        None,
+        &[LOCK_CLASS.into(), target.schema.clone().into()],
+    )?;
+    // after the lock: these cannot race with another runner
+    client.update(
+        &format!(
+            "CREATE SCHEMA IF NOT EXISTS {s}; \
+             CREATE TABLE IF NOT EXISTS {s}.run_log ( \
+                 id bigserial PRIMARY KEY, \
+                 target_schema text NOT NULL, \
+                 revision text NOT NULL, \
+                 direction text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')), \
+                 checksum text, \
+                 applied_by text NOT NULL DEFAULT current_user, \
+                 finished_at timestamptz NOT NULL DEFAULT clock_timestamp(), \
+                 duration_ms double precision, \
+                 txid bigint NOT NULL DEFAULT txid_current()); \
+             {vt}",
+            s = quote_ident(STATE_SCHEMA),
+            vt = version_table_ddl(&target.schema),
+        ),
+        None,
+        &[],
+    )?;
+    client.update(
+        "SELECT pg_catalog.set_config('search_path', $1, true), pg_catalog.set_config('lock_timeout', $2, true)",
+        None,
+        &[
+            format!("{}, pg_temp", quote_ident(&target.schema)).into(),
+            migration_lock_timeout.into(),
+        ],
+    )?;
+    Ok(saved)
+}
+
+/// Put the caller's settings back.
+pub fn end_changes(client: &mut SpiClient<'_>, saved: SavedSettings) -> Result<()> {
+    client.update(
+        "SELECT pg_catalog.set_config('search_path', $1, true), pg_catalog.set_config('lock_timeout', $2, true)",
+        None,
+        &[saved.search_path.into(), saved.lock_timeout.into()],
+    )?;
+    Ok(())
+}
+
+/// One finished step, for the run log.
+pub struct LogEntry {
+    pub revision: String,
+    pub direction: &'static str,
+    /// The SQL that ran (its sha256 is stored); None for a stamp.
+    pub sql: Option<String>,
+    pub duration_ms: f64,
+}
+
+/// Record finished steps in the run log, in one statement.
+pub fn write_log(
+    client: &mut SpiClient<'_>,
+    target: &Target,
+    entries: Vec<LogEntry>,
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut revs = Vec::with_capacity(entries.len());
+    let mut dirs = Vec::with_capacity(entries.len());
+    let mut sqls = Vec::with_capacity(entries.len());
+    let mut ms = Vec::with_capacity(entries.len());
+    for e in entries {
+        revs.push(e.revision);
+        dirs.push(e.direction.to_owned());
+        sqls.push(e.sql);
+        ms.push(e.duration_ms);
+    }
+    client.update(
+        &format!(
+            "INSERT INTO {}.run_log (target_schema, revision, direction, checksum, duration_ms) \
+             SELECT {}, r, d, encode(sha256(convert_to(s, 'UTF8')), 'hex'), m \
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) WITH ORDINALITY AS u(r, d, s, m, n) \
+              ORDER BY n",
+            quote_ident(STATE_SCHEMA),
+            quote_literal(&target.schema)
+        ),
+        None,
+        &[revs.into(), dirs.into(), sqls.into(), ms.into()],
+    )?;
+    Ok(())
+}
