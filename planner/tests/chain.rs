@@ -16,7 +16,10 @@ fn chain() -> Graph {
             files.push((name, std::fs::read_to_string(&p).unwrap()));
         }
     }
-    let pairs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     load(&pairs).expect("migrations/ forms a valid graph")
 }
 
@@ -31,11 +34,22 @@ fn the_chain_has_the_shape_chain_md_describes() {
     assert_eq!(ids(&g, g.bases()), ["968b0dff6a9b"]);
     assert_eq!(ids(&g, g.heads()), ["merge_search_and_trust"]);
     let merges: Vec<String> = ids(&g, (0..g.len()).filter(|&i| g.is_merge(i)));
-    assert_eq!(merges.len(), 10, "7 named merges, 2 merges with DDL, and ours: {merges:?}");
+    assert_eq!(
+        merges.len(),
+        10,
+        "7 named merges, 2 merges with DDL, and ours: {merges:?}"
+    );
     for m in [
-        "d4cdaa821492", "00c8a000b44f", "eb2e0919ec02", "d896ab921049", "6b206d6591cb",
-        "b80664ed1373", "071128727b6c", "add_gin_brin_specialized_indexes",
-        "add_events_backlog_indexes", "merge_search_and_trust",
+        "d4cdaa821492",
+        "00c8a000b44f",
+        "eb2e0919ec02",
+        "d896ab921049",
+        "6b206d6591cb",
+        "b80664ed1373",
+        "071128727b6c",
+        "add_gin_brin_specialized_indexes",
+        "add_events_backlog_indexes",
+        "merge_search_and_trust",
     ] {
         assert!(merges.contains(&m.to_string()), "{m} is a merge");
     }
@@ -44,18 +58,26 @@ fn the_chain_has_the_shape_chain_md_describes() {
     assert_eq!(
         branch_points,
         [
-            "6b206d6591cb", "add_alerts_dedup_indexes", "add_alerts_rules",
-            "add_deleted_at_soft_delete", "add_detections_camera_object_idx", "add_event_audits",
-            "add_gpu_stats_recorded_at_brin", "add_partial_indexes_boolean",
-            "add_snooze_until_column", "add_time_series_partitioning",
+            "6b206d6591cb",
+            "add_alerts_dedup_indexes",
+            "add_alerts_rules",
+            "add_deleted_at_soft_delete",
+            "add_detections_camera_object_idx",
+            "add_event_audits",
+            "add_gpu_stats_recorded_at_brin",
+            "add_partial_indexes_boolean",
+            "add_snooze_until_column",
+            "add_time_series_partitioning",
         ]
     );
     let m = g.index_of("add_events_backlog_indexes").unwrap();
     assert_eq!(
         ids(&g, g.down_revisions(m).iter().copied()),
         [
-            "add_check_constraints", "add_covering_indexes_pagination",
-            "add_gpu_stats_recorded_at_brin", "add_partial_indexes_boolean"
+            "add_check_constraints",
+            "add_covering_indexes_pagination",
+            "add_gpu_stats_recorded_at_brin",
+            "add_partial_indexes_boolean"
         ]
     );
 }
@@ -69,8 +91,16 @@ fn every_revision_has_a_message_and_every_id_fits_alembic_version() {
     }
     let ours = g.rev(g.index_of("merge_search_and_trust").unwrap());
     assert!(!ours.repairs.is_empty(), "the added merge says it is ours");
-    for repaired in ["add_zones_001", "create_scene_changes_table", "add_deleted_at_soft_delete", "add_entity_model"] {
-        assert!(!g.rev(g.index_of(repaired).unwrap()).repairs.is_empty(), "{repaired} names its repair");
+    for repaired in [
+        "add_zones_001",
+        "create_scene_changes_table",
+        "add_deleted_at_soft_delete",
+        "add_entity_model",
+    ] {
+        assert!(
+            !g.rev(g.index_of(repaired).unwrap()).repairs.is_empty(),
+            "{repaired} names its repair"
+        );
     }
 }
 
@@ -93,9 +123,15 @@ fn step_order_matches_real_alembic_for_every_recorded_request() {
     let fixture = include_str!("fixtures/alembic_orders.txt");
     let mut checked = 0;
     for line in fixture.lines().filter(|l| !l.trim().is_empty()) {
-        let (req, steps) = line.split_once(" : ").unwrap_or((line.trim_end_matches(" :"), ""));
+        let (req, steps) = line
+            .split_once(" : ")
+            .unwrap_or((line.trim_end_matches(" :"), ""));
         let mut parts = req.split_whitespace();
-        let (kind, from, target) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let (kind, from, target) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
         let expected: Vec<&str> = steps.split_whitespace().collect();
         let state = state_of(&g, from);
         let spec = Spec::parse(target).unwrap();
@@ -104,10 +140,17 @@ fn step_order_matches_real_alembic_for_every_recorded_request() {
             _ => plan_downgrade(&g, &state, &spec),
         };
         let got: Vec<String> = match plan {
-            Ok(p) => p.steps.iter().map(|s| g.id(s.revision).to_owned()).collect(),
+            Ok(p) => p
+                .steps
+                .iter()
+                .map(|s| g.id(s.revision).to_owned())
+                .collect(),
             // Alembic computes an empty walk where we report "already there" or an error
             Err(e) => {
-                assert!(expected.is_empty(), "{line}: we refused ({e}) but Alembic runs {expected:?}");
+                assert!(
+                    expected.is_empty(),
+                    "{line}: we refused ({e}) but Alembic runs {expected:?}"
+                );
                 Vec::new()
             }
         };
