@@ -22,10 +22,11 @@ for path in sorted(glob.glob(os.path.join(here, "..", "migrations", "*.sql"))):
         if m:
             head[m.group(1)] = m.group(2).strip()
     downs = [d.strip() for d in head.get("down_revision", "").split(",") if d.strip()]
-    revs.append((head["revision"], None if not downs else downs[0] if len(downs) == 1 else tuple(downs)))
+    deps = tuple(d.strip() for d in head.get("depends_on", "").split(",") if d.strip()) or None
+    revs.append((head["revision"], None if not downs else downs[0] if len(downs) == 1 else tuple(downs), deps))
 
-rm = RevisionMap(lambda: [Revision(r, d) for r, d in revs])
-ids = [r for r, _ in revs]
+rm = RevisionMap(lambda: [Revision(r, d, dependencies=deps) for r, d, deps in revs])
+ids = [r for r, _, _ in revs]
 
 
 def up(current, target):
@@ -53,7 +54,7 @@ for c in ids:
     line("up", (c,), "heads", up((c,), "heads"))
     line("down", (c,), "base", down((c,), "base"))
 # two branches applied apart, then the rest
-for pair in [("add_prompt_versions", "add_object_types_gin_trgm"), ("add_prompt_version_uq", "add_zones_001"),
+for pair in [("add_prompt_versions", "add_object_types_gin_trgm"), ("add_prompt_version_uq", "d4cdaa821492"),
              ("add_gin_brin_specialized_indexes", "add_time_series_partitioning"),
              ("add_trust_status_to_entities", "1c42824dcb07")]:
     line("up", pair, "heads", up(pair, "heads"))

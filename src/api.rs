@@ -1,7 +1,6 @@
 //! The SQL functions. Each turns its arguments into core calls, runs SPI, and raises errors.
 
 use pgrx::prelude::*;
-use pgrx::spi::SpiClient;
 use revision_planner::{
     history, offline_script, plan_auto, plan_downgrade, plan_upgrade, resolve_id, stamp,
     version_statements, Direction, Graph, Plan, Spec, State, VersionChange,
@@ -28,7 +27,7 @@ fn describe(g: &Graph, rows: &[usize]) -> String {
 fn change(make_plan: impl FnOnce(&Graph, &State) -> revision_planner::Result<Plan>) -> String {
     let g = graph();
     or_raise(Spi::connect_mut(|client| -> Result<String> {
-        let target = Target::resolve(client)?;
+        let target = Target::resolve()?;
         let saved = begin_changes(client, &target)?;
         let state = target.read_state(client, g)?;
         let plan = make_plan(g, &state)?;
@@ -72,7 +71,7 @@ fn migrate_stamp(target: Option<&str>) -> String {
     let spec = parse_spec(target, "target");
     let g = graph();
     or_raise(Spi::connect_mut(|client| -> Result<String> {
-        let target = Target::resolve(client)?;
+        let target = Target::resolve()?;
         let saved = begin_changes(client, &target)?;
         let before = target.read_rows(client)?;
         // a stamp may repair a table the graph cannot explain: only its result must be valid
@@ -113,9 +112,12 @@ fn migrate_stamp(target: Option<&str>) -> String {
 /// The revision(s) the database is at: one row per applied head, none at base.
 #[pg_extern(stable, parallel_safe)]
 fn migrate_current() -> SetOfIterator<'static, String> {
-    let rows = or_raise(Spi::connect(|client| -> Result<Vec<String>> {
-        Target::resolve(client)?.read_rows(client)
-    }));
+    let target = or_raise(Target::resolve());
+    let rows = if target.has_version_table() {
+        or_raise(Spi::connect(|client| target.read_rows(client)))
+    } else {
+        Vec::new()
+    };
     SetOfIterator::new(rows)
 }
 
@@ -145,7 +147,7 @@ fn migrate_branches() -> SetOfIterator<'static, String> {
 
 fn read_state_readonly(g: &Graph) -> State {
     or_raise(Spi::connect(|client| -> Result<State> {
-        Target::resolve(client)?.read_state(client, g)
+        Target::resolve()?.read_state(client, g)
     }))
 }
 
@@ -266,7 +268,7 @@ fn migrate_plan(
     let spec = parse_spec(target, "target");
     let g = graph();
     let (plan, table) = or_raise(Spi::connect(|client| -> Result<(Plan, String)> {
-        let t = Target::resolve(client)?;
+        let t = Target::resolve()?;
         let state = t.read_state(client, g)?;
         Ok((plan_auto(g, &state, &spec)?, t.table))
     }));
@@ -311,10 +313,23 @@ fn migrate_sql(target: Option<&str>, from_revision: default!(Option<&str>, "NULL
         }
     };
     let plan = or_raise(plan_auto(g, &from, &spec));
-    let schema = or_raise(Spi::connect(|client: &SpiClient<'_>| -> Result<String> {
-        Ok(Target::resolve(client)?.schema)
-    }));
+    let schema = or_raise(Target::resolve()).schema;
     offline_script(g, &plan, &schema)
+}
+
+/// Tampering and drift: applied SQL whose checksum no longer matches the embedded SQL, and objects
+/// the applied revisions should have made that the schema lacks, has in another shape, or has extra.
+#[pg_extern(volatile, parallel_unsafe)]
+fn migrate_verify() -> TableIterator<
+    'static,
+    (
+        name!(severity, String),
+        name!(kind, String),
+        name!(object, String),
+        name!(detail, String),
+    ),
+> {
+    TableIterator::new(crate::verify::verify(graph()))
 }
 
 extension_sql!(

@@ -1,6 +1,8 @@
 //! Everything the extension reads from or keeps in the database besides the migrations' own
 //! SQL: the target schema, `alembic_version`, the run log, the runner lock and session settings.
 
+use std::ffi::{CStr, CString};
+
 use pgrx::prelude::*;
 use pgrx::spi::SpiClient;
 use revision_planner::sql::{quote_ident, quote_literal, version_table_ddl};
@@ -18,52 +20,54 @@ pub const DEFAULT_LOCK_TIMEOUT: &str = "10s";
 /// Where migrations land and where `alembic_version` lives.
 pub struct Target {
     pub schema: String,
+    namespace: pg_sys::Oid,
     /// `"schema".alembic_version`, quoted.
     pub table: String,
 }
 
 impl Target {
     /// The schema named by `security_migrate.schema` (default `public`); it must exist.
-    pub fn resolve(client: &SpiClient<'_>) -> Result<Target> {
-        let row = client
-            .select(
-                "SELECT coalesce(nullif(current_setting('security_migrate.schema', true), ''), 'public'), \
-                        n.oid IS NOT NULL \
-                   FROM (SELECT 1) one \
-                   LEFT JOIN pg_catalog.pg_namespace n \
-                     ON n.nspname = coalesce(nullif(current_setting('security_migrate.schema', true), ''), 'public')",
-                Some(1),
-                &[],
-            )?
-            .first();
-        let schema: String = row.get(1)?.unwrap_or_else(|| "public".into());
-        let exists: bool = row.get(2)?.unwrap_or(false);
-        if !exists {
-            return Err(UserError::new(
+    /// Catalog lookups only, no SPI: this is on the hot read path of `migrate_current()`.
+    pub fn resolve() -> Result<Target> {
+        let schema = guc("security_migrate.schema")
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "public".to_owned());
+        let missing = || {
+            UserError::new(
                 PgSqlErrorCode::ERRCODE_INVALID_SCHEMA_NAME,
                 format!("target schema \"{schema}\" does not exist"),
             )
             .hint(format!(
                 "create it (CREATE SCHEMA {}) or set security_migrate.schema to an existing schema",
                 quote_ident(&schema)
-            )));
+            ))
+        };
+        let c_schema = CString::new(schema.as_str()).map_err(|_| missing())?;
+        // SAFETY: a NUL-terminated name; missing_ok = true returns InvalidOid instead of an ERROR
+        let namespace = unsafe { pg_sys::get_namespace_oid(c_schema.as_ptr(), true) };
+        if namespace == pg_sys::InvalidOid {
+            return Err(missing());
         }
         let table = format!("{}.alembic_version", quote_ident(&schema));
-        Ok(Target { schema, table })
+        Ok(Target {
+            schema,
+            namespace,
+            table,
+        })
+    }
+
+    /// Does `alembic_version` exist in the target schema?
+    pub fn has_version_table(&self) -> bool {
+        // SAFETY: a static NUL-terminated name and a namespace oid from get_namespace_oid
+        unsafe {
+            pg_sys::get_relname_relid(c"alembic_version".as_ptr(), self.namespace)
+                != pg_sys::InvalidOid
+        }
     }
 
     /// `alembic_version` rows, sorted; none when the table does not exist yet.
     pub fn read_rows(&self, client: &SpiClient<'_>) -> Result<Vec<String>> {
-        let exists: bool = client
-            .select(
-                "SELECT pg_catalog.to_regclass($1) IS NOT NULL",
-                Some(1),
-                &[self.table.clone().into()],
-            )?
-            .first()
-            .get(1)?
-            .unwrap_or(false);
-        if !exists {
+        if !self.has_version_table() {
             return Ok(Vec::new());
         }
         let mut rows = Vec::new();
@@ -87,6 +91,16 @@ impl Target {
             u.message = format!("{} (in {})", u.message, self.table);
             u
         })
+    }
+}
+
+/// A setting's current value, or None when it was never set (custom placeholders included).
+fn guc(name: &str) -> Option<String> {
+    let c_name = CString::new(name).ok()?;
+    // SAFETY: missing_ok = true, restrict_privileged = false: returns NULL or a valid C string
+    unsafe {
+        let p = pg_sys::GetConfigOption(c_name.as_ptr(), true, false);
+        (!p.is_null()).then(|| CStr::from_ptr(p).to_string_lossy().into_owned())
     }
 }
 

@@ -9,6 +9,7 @@ mod database;
 mod embedded;
 mod errors;
 mod runner;
+mod verify;
 
 #[cfg(any(test, feature = "pg_test"))]
 mod tests;

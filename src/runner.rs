@@ -29,8 +29,8 @@ fn clip(s: &str) -> String {
     format!("{} …", &s[..end])
 }
 
-/// Run one statement of a migration; a PostgreSQL error becomes an ERROR that keeps its
-/// SQLSTATE and message and names the revision and the statement.
+/// Run one statement of a migration and return the rows it processed; a PostgreSQL error
+/// becomes an ERROR that keeps its SQLSTATE and message and names the revision and statement.
 fn run_statement(
     client: &mut SpiClient<'_>,
     revision: &str,
@@ -38,11 +38,11 @@ fn run_statement(
     index: usize,
     total: usize,
     statement: &str,
-) {
+) -> usize {
     PgTryBuilder::new(AssertUnwindSafe(|| {
         client
             .update(statement, None, &[])
-            .map(|_| ())
+            .map(|t| t.len())
             .unwrap_or_else(|e| UserError::from(e).raise())
     }))
     .catch_others(|caught| match caught {
@@ -94,12 +94,14 @@ pub fn run_plan(
         };
         let started = Instant::now();
         let statements = split_statements(sql);
-        let total = statements.len();
+        let versions = version_statements(&target.table, &step.version);
+        let sql_count = statements.len();
+        let total = sql_count + versions.len();
         for (i, stmt) in statements.into_iter().enumerate() {
             run_statement(client, &rev.id, direction, i + 1, total, stmt);
         }
-        for vs in version_statements(&target.table, &step.version) {
-            let changed = client.update(&vs, None, &[])?.len();
+        for (i, vs) in versions.into_iter().enumerate() {
+            let changed = run_statement(client, &rev.id, direction, sql_count + i + 1, total, &vs);
             if changed != 1 {
                 return Err(UserError::new(
                     PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,

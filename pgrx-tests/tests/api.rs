@@ -125,6 +125,45 @@ fn branches_applied_apart_then_merged_and_unmerged() {
 }
 
 #[test]
+fn a_revision_that_depends_on_an_unapplied_one_goes_with_it() {
+    // add_prompt_version_uq's parent is add_alerts_rules, but its constraint is on the table
+    // add_prompt_versions creates: its header declares depends_on, so a downgrade below
+    // add_prompt_versions unapplies it too (real Alembic, without the dependency, left it
+    // recorded and then failed on the way down to base)
+    let db = TestDb::new("depends");
+    let mut c = db.client();
+    call(&mut c, "SELECT migrate_upgrade('head')");
+    call(&mut c, "SELECT migrate_downgrade('add_event_audits')");
+    assert_eq!(current(&mut c), ["add_event_audits"]);
+    let gone: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname = 'prompt_versions'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(gone, 0);
+    call(&mut c, "SELECT migrate_downgrade('base')");
+    assert!(current(&mut c).is_empty());
+    // and an upgrade straight to it brings what it depends on first
+    let plan: Vec<String> = c
+        .query(
+            "SELECT revision FROM migrate_plan('add_prompt_version_uq')",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        plan.iter().position(|r| r == "add_prompt_versions")
+            < plan.iter().position(|r| r == "add_prompt_version_uq")
+    );
+    call(&mut c, "SELECT migrate_upgrade('add_prompt_version_uq')");
+    assert_eq!(current(&mut c), ["add_prompt_version_uq"]);
+}
+
+#[test]
 fn relative_and_prefix_specs() {
     let db = TestDb::new("relative");
     let mut c = db.client();

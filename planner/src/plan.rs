@@ -553,14 +553,16 @@ pub fn plan_downgrade(g: &Graph, state: &State, spec: &Spec) -> Result<Plan> {
                 ))
                 .with_hint("to go forward, use migrate_upgrade"));
             }
+            // as Alembic: what descends from the targets' children (through down_revision)
+            // goes; a revision that merely depends_on a target stays
             let mut set = if points.is_empty() {
                 state.applied.clone()
             } else {
-                let mut d = g.descendants(&points);
-                for &p in &points {
-                    d.remove(p);
-                }
-                d
+                let roots: Vec<usize> = points
+                    .iter()
+                    .flat_map(|&p| g.children(p).iter().copied())
+                    .collect();
+                g.descendants(&roots)
             };
             set.intersect(&state.applied);
             set
