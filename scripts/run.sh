@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-cargo pgrx install -p security_migrate --release --pg-config "$PG_CONFIG" >/dev/null
+scripts/install.sh
 if [ -n "${DATABASE_URL:-}" ]; then
   url=$DATABASE_URL
 else

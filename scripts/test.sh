@@ -14,7 +14,7 @@ install -d -o postgres /tmp/pgrx-test
 CARGO_PGRX_TEST_RUNAS=postgres CARGO_PGRX_TEST_PGDATA=/tmp/pgrx-test \
   cargo pgrx test pg15 -p security_migrate
 echo "== 3/3 end to end: pgrx-tests/ against a throwaway cluster"
-cargo pgrx install -p security_migrate --release --pg-config "$PG_CONFIG" >/dev/null
+scripts/install.sh
 port=${SM_TEST_PORT:-5444}
 scripts/pg-cluster.sh stop "$port"
 export SM_ADMIN_URL=$(scripts/pg-cluster.sh start "$port")

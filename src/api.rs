@@ -332,12 +332,106 @@ fn migrate_verify() -> TableIterator<
     TableIterator::new(crate::verify::verify(graph()))
 }
 
+/// One-glance summary: where the database is, where head is, what is pending, the last run,
+/// and whether applied SQL still matches the embedded SQL (full drift: migrate_verify()).
+#[pg_extern(stable, parallel_unsafe)]
+fn migrate_status() -> TableIterator<
+    'static,
+    (
+        name!(current, Vec<String>),
+        name!(head, Vec<String>),
+        name!(pending, i32),
+        name!(applied, i32),
+        name!(last_run_at, Option<pgrx::datum::TimestampWithTimeZone>),
+        name!(last_run_by, Option<String>),
+        name!(last_run, Option<String>),
+        name!(checksum_mismatches, i32),
+        name!(summary, String),
+    ),
+> {
+    let g = graph();
+    let target = or_raise(Target::resolve());
+    let (state, last, mismatches) = or_raise(Spi::connect(|client| -> Result<_> {
+        let state = target.read_state(client, g)?;
+        let has_log: bool = client
+            .select("SELECT pg_catalog.to_regclass('security_migrate.run_log') IS NOT NULL", Some(1), &[])?
+            .first()
+            .get(1)?
+            .unwrap_or(false);
+        let mut last = (None, None, None);
+        if has_log {
+            let row = client
+                .select(
+                    "SELECT finished_at, applied_by, direction || ' ' || revision FROM security_migrate.run_log \
+                      WHERE target_schema = $1 ORDER BY id DESC LIMIT 1",
+                    Some(1),
+                    &[target.schema.clone().into()],
+                )?
+                .first();
+            if !row.is_empty() {
+                last = (row.get(1)?, row.get(2)?, row.get(3)?);
+            }
+        }
+        let mismatches = crate::verify::checksum_findings(client, g, &target, &state)?
+            .iter()
+            .filter(|f| f.1 == "checksum_mismatch")
+            .count();
+        Ok((state, last, mismatches))
+    }));
+    let heads = g.heads();
+    let mut pending = g.ancestors(&heads);
+    pending.subtract(&state.applied);
+    let ids = |v: &[usize]| v.iter().map(|&i| g.id(i).to_owned()).collect::<Vec<_>>();
+    let summary = match (pending.count(), mismatches) {
+        (0, 0) => "at head".to_owned(),
+        (0, m) => format!("at head; {m} applied revision(s) changed since they ran: see migrate_verify()"),
+        (p, 0) => format!("{p} revision(s) pending: SELECT migrate_upgrade('head')"),
+        (p, m) => format!("{p} revision(s) pending; {m} applied revision(s) changed since they ran: see migrate_verify()"),
+    };
+    TableIterator::once((
+        ids(&state.rows),
+        ids(&heads),
+        pending.count() as i32,
+        state.applied.count() as i32,
+        last.0,
+        last.1,
+        last.2,
+        mismatches as i32,
+        summary,
+    ))
+}
+
 extension_sql!(
     r#"
 REVOKE EXECUTE ON FUNCTION migrate_upgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate_downgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate_stamp(text) FROM PUBLIC;
+
+COMMENT ON FUNCTION migrate_upgrade(text) IS
+'Apply every pending revision up to target (default ''head''; also a revision id or unique prefix, heads, +N, <rev>+N, <label>@head) in Alembic''s order, inside the caller''s transaction. Returns where the database now stands and how many steps ran. Example: SELECT migrate_upgrade(''head'');';
+COMMENT ON FUNCTION migrate_downgrade(text) IS
+'Unapply revisions down to target: base, a revision, -N, <rev>-N, or <rev>@-1 (unapply exactly that revision, also a merge). All or nothing, in the caller''s transaction. Example: SELECT migrate_downgrade(''-1'');';
+COMMENT ON FUNCTION migrate_stamp(text) IS
+'Record target as the database''s revision without running any migration (adopt an existing schema, repair alembic_version). Example: SELECT migrate_stamp(''add_entity_model'');';
+COMMENT ON FUNCTION migrate_current() IS
+'The revision(s) the database is at: one row per applied head, none at base. Example: SELECT * FROM migrate_current();';
+COMMENT ON FUNCTION migrate_heads() IS
+'The heads of the embedded revision graph. Example: SELECT * FROM migrate_heads();';
+COMMENT ON FUNCTION migrate_branches() IS
+'The branch points of the embedded revision graph (revisions with several children). Example: SELECT * FROM migrate_branches();';
+COMMENT ON FUNCTION migrate_history(text) IS
+'One row per revision, newest first like alembic history: revision, down_revisions, message, is_head, is_merge, is_branch_point, applied, is_current. range: NULL (all), ''A:B'', ''A:'', '':B'', ''current:''. Example: SELECT revision, applied FROM migrate_history(''base:head'');';
+COMMENT ON FUNCTION migrate_show(text) IS
+'One revision in full: header, parents, children, repairs, data_loss (what its downgrade cannot bring back), upgrade and downgrade SQL. Example: SELECT * FROM migrate_show(''add_time_series_partitioning'');';
+COMMENT ON FUNCTION migrate_plan(text) IS
+'Dry run: the steps migrate_upgrade or migrate_downgrade would take to reach target (default ''head''), with their alembic_version statements. Changes nothing. Example: SELECT * FROM migrate_plan(''base'');';
+COMMENT ON FUNCTION migrate_sql(text, text) IS
+'The offline script (Alembic''s --sql) from from_revision (default base) to target, upgrade or downgrade, in one transaction, for review or for psql -1 -f elsewhere. Example: SELECT migrate_sql(''head'');';
+COMMENT ON FUNCTION migrate_verify() IS
+'Tampering and drift report: applied revisions whose SQL no longer matches the embedded SQL (checksums), and objects the applied revisions make that the schema lacks, has in another shape, or has extra (by replaying them into a rolled-back scratch schema). Columns: severity, kind, object, detail. Example: SELECT * FROM migrate_verify();';
+COMMENT ON FUNCTION migrate_status() IS
+'One-glance summary: current, head, pending and applied counts, last run (when, by whom, what), checksum mismatches, and a one-line summary. Example: SELECT * FROM migrate_status();';
 "#,
-    name = "privileges",
+    name = "privileges_and_comments",
     finalize
 );

@@ -145,7 +145,7 @@ fn replay_and_describe(
 }
 
 /// Checksums: the SQL recorded as applied against the embedded SQL.
-fn checksum_findings(
+pub fn checksum_findings(
     client: &SpiClient<'_>,
     graph: &Graph,
     target: &Target,
