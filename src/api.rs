@@ -1,5 +1,9 @@
 //! The SQL functions. Each turns its arguments into core calls, runs SPI, and raises errors.
 
+// pgrx reads the column names of a TableIterator from `name!` in the signature itself, so the
+// row types cannot be type aliases.
+#![allow(clippy::type_complexity)]
+
 use pgrx::prelude::*;
 use revision_planner::{
     history, offline_script, plan_auto, plan_downgrade, plan_upgrade, resolve_id, stamp,

@@ -13,6 +13,9 @@ use crate::errors::{or_raise, Result};
 /// Scratch schema for the replay; never committed.
 const SCRATCH: &str = "security_migrate_verify";
 
+/// A schema's objects as (key, definition), sorted by key.
+type Described = Vec<(String, String)>;
+
 /// One finding: severity (error, warning, info), kind, object, detail.
 pub type Finding = (String, String, String, String);
 
@@ -21,7 +24,7 @@ pub type Finding = (String, String, String, String);
 /// functions, enum types and sequences; `alembic_version` is left out.
 /// Run with `search_path = pg_catalog`, so every name outside pg_catalog comes out qualified;
 /// both compared schemas' prefixes are then stripped, the same way on both sides.
-fn describe(client: &SpiClient<'_>, schema: &str, other: &str) -> Result<Vec<(String, String)>> {
+fn describe(client: &SpiClient<'_>, schema: &str, other: &str) -> Result<Described> {
     let q = quote_literal(schema);
     let mut prefixes = Vec::new();
     for s in [schema, other] {
@@ -86,7 +89,7 @@ fn replay_and_describe(
     graph: &Graph,
     target: &Target,
     state: &State,
-) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+) -> Result<(Described, Described)> {
     let heads: Vec<String> = state.rows.iter().map(|&i| graph.id(i).to_owned()).collect();
     // SAFETY: a subtransaction that this function always rolls back before returning; the
     // memory context and resource owner are restored as PL/pgSQL's exception blocks do.
