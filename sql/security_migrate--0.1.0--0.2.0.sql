@@ -1,9 +1,42 @@
--- security_migrate 0.1.0 -> 0.2.0: migrate_verify(), migrate_status(), comments on every function.
+-- security_migrate 0.1.0 -> 0.2.0: migrate_verify(), migrate_status(), migrate_lint(), migrate_effects(),
+-- comments on every function.
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION security_migrate UPDATE TO '0.2.0'" to load this file. \quit
 
 /* <begin connected objects> */
--- src/api.rs:337
+-- src/api.rs:359
+-- security_migrate::api::migrate_effects
+CREATE  FUNCTION "migrate_effects"(
+	"revision" TEXT DEFAULT NULL /* Option < & str > */
+) RETURNS TABLE (
+	"revision" TEXT,  /* String */
+	"action" TEXT,  /* String */
+	"object" TEXT,  /* String */
+	"definition" TEXT  /* String */
+)
+VOLATILE PARALLEL UNSAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'migrate_effects_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/api.rs:342
+-- security_migrate::api::migrate_lint
+CREATE  FUNCTION "migrate_lint"() RETURNS TABLE (
+	"severity" TEXT,  /* String */
+	"kind" TEXT,  /* String */
+	"object" TEXT,  /* String */
+	"revision" TEXT,  /* Option < String > */
+	"detail" TEXT,  /* String */
+	"suggested_fix" TEXT  /* String */
+)
+STRICT VOLATILE PARALLEL UNSAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'migrate_lint_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/api.rs:378
 -- security_migrate::api::migrate_status
 CREATE  FUNCTION "migrate_status"() RETURNS TABLE (
 	"current" TEXT[],  /* Vec < String > */
@@ -22,7 +55,7 @@ AS 'MODULE_PATHNAME', 'migrate_status_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api.rs:322
+-- src/api.rs:326
 -- security_migrate::api::migrate_verify
 CREATE  FUNCTION "migrate_verify"() RETURNS TABLE (
 	"severity" TEXT,  /* String */
@@ -58,5 +91,9 @@ COMMENT ON FUNCTION migrate_sql(text, text) IS
 'The offline script (Alembic''s --sql) from from_revision (default base) to target, upgrade or downgrade, in one transaction, for review or for psql -1 -f elsewhere. Example: SELECT migrate_sql(''head'');';
 COMMENT ON FUNCTION migrate_verify() IS
 'Tampering and drift report: applied revisions whose SQL no longer matches the embedded SQL (checksums), and objects the applied revisions make that the schema lacks, has in another shape, or has extra (by replaying them into a rolled-back scratch schema). Columns: severity, kind, object, detail. Example: SELECT * FROM migrate_verify();';
+COMMENT ON FUNCTION migrate_lint() IS
+'Signs of the damage a table rebuild or CASCADE does: objects the revision history created that a later revision removed as a side effect and nothing re-created, trigger functions no trigger uses, column types and objects that differ from what the history makes. Columns: severity, kind, object, revision, detail, suggested_fix. Replays the history in a rolled-back scratch schema. Example: SELECT * FROM migrate_lint();';
+COMMENT ON FUNCTION migrate_effects(text) IS
+'What each revision does to the catalog: objects created, dropped, and lost as a side effect of a rebuild or CASCADE, found by replaying the whole graph in a rolled-back scratch schema. Example: SELECT * FROM migrate_effects(''add_time_series_partitioning'') WHERE action = ''lost'';';
 COMMENT ON FUNCTION migrate_status() IS
 'One-glance summary: current, head, pending and applied counts, last run (when, by whom, what), checksum mismatches, and a one-line summary. Example: SELECT * FROM migrate_status();';

@@ -336,6 +336,43 @@ fn migrate_verify() -> TableIterator<
     TableIterator::new(crate::verify::verify(graph()))
 }
 
+/// The damage class of a table rebuild: objects a rebuild or CASCADE removed that nothing
+/// re-created, trigger functions no trigger uses, column types and objects that differ from what
+/// the revision history makes. One row per finding with a suggested fix.
+#[pg_extern(volatile, parallel_unsafe)]
+fn migrate_lint() -> TableIterator<
+    'static,
+    (
+        name!(severity, String),
+        name!(kind, String),
+        name!(object, String),
+        name!(revision, Option<String>),
+        name!(detail, String),
+        name!(suggested_fix, String),
+    ),
+> {
+    TableIterator::new(crate::lint::lint(graph()))
+}
+
+/// What each revision does to the catalog (objects created, dropped, and lost as a side effect
+/// of a rebuild or CASCADE), found by replaying the whole graph in a rolled-back scratch schema.
+#[pg_extern(volatile, parallel_unsafe)]
+fn migrate_effects(
+    revision: default!(Option<&str>, "NULL"),
+) -> TableIterator<
+    'static,
+    (
+        name!(revision, String),
+        name!(action, String),
+        name!(object, String),
+        name!(definition, String),
+    ),
+> {
+    let g = graph();
+    let only = revision.map(|r| or_raise(resolve_id(g, r)));
+    TableIterator::new(crate::lint::effects(g, only))
+}
+
 /// One-glance summary: where the database is, where head is, what is pending, the last run,
 /// and whether applied SQL still matches the embedded SQL (full drift: migrate_verify()).
 #[pg_extern(stable, parallel_unsafe)]
@@ -433,6 +470,10 @@ COMMENT ON FUNCTION migrate_sql(text, text) IS
 'The offline script (Alembic''s --sql) from from_revision (default base) to target, upgrade or downgrade, in one transaction, for review or for psql -1 -f elsewhere. Example: SELECT migrate_sql(''head'');';
 COMMENT ON FUNCTION migrate_verify() IS
 'Tampering and drift report: applied revisions whose SQL no longer matches the embedded SQL (checksums), and objects the applied revisions make that the schema lacks, has in another shape, or has extra (by replaying them into a rolled-back scratch schema). Columns: severity, kind, object, detail. Example: SELECT * FROM migrate_verify();';
+COMMENT ON FUNCTION migrate_lint() IS
+'Signs of the damage a table rebuild or CASCADE does: objects the revision history created that a later revision removed as a side effect and nothing re-created, trigger functions no trigger uses, column types and objects that differ from what the history makes. Columns: severity, kind, object, revision, detail, suggested_fix. Replays the history in a rolled-back scratch schema. Example: SELECT * FROM migrate_lint();';
+COMMENT ON FUNCTION migrate_effects(text) IS
+'What each revision does to the catalog: objects created, dropped, and lost as a side effect of a rebuild or CASCADE, found by replaying the whole graph in a rolled-back scratch schema. Example: SELECT * FROM migrate_effects(''add_time_series_partitioning'') WHERE action = ''lost'';';
 COMMENT ON FUNCTION migrate_status() IS
 'One-glance summary: current, head, pending and applied counts, last run (when, by whom, what), checksum mismatches, and a one-line summary. Example: SELECT * FROM migrate_status();';
 "#,

@@ -8,6 +8,8 @@ mod api;
 mod database;
 mod embedded;
 mod errors;
+mod lint;
+mod replay;
 mod runner;
 mod verify;
 

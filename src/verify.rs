@@ -5,13 +5,11 @@
 use pgrx::prelude::*;
 use pgrx::spi::SpiClient;
 use revision_planner::sql::{quote_ident, quote_literal};
-use revision_planner::{plan_upgrade, split_statements, Graph, Spec, State};
+use revision_planner::{Graph, State};
 
 use crate::database::{Target, STATE_SCHEMA};
 use crate::errors::{or_raise, Result};
-
-/// Scratch schema for the replay; never committed.
-const SCRATCH: &str = "security_migrate_verify";
+use crate::replay::{replay, with_catalog_path, SCRATCH};
 
 /// A schema's objects as (key, definition), sorted by key.
 type Described = Vec<(String, String)>;
@@ -24,7 +22,7 @@ pub type Finding = (String, String, String, String);
 /// functions, enum types and sequences; `alembic_version` is left out.
 /// Run with `search_path = pg_catalog`, so every name outside pg_catalog comes out qualified;
 /// both compared schemas' prefixes are then stripped, the same way on both sides.
-fn describe(client: &SpiClient<'_>, schema: &str, other: &str) -> Result<Described> {
+pub fn describe(client: &SpiClient<'_>, schema: &str, other: &str) -> Result<Described> {
     let q = quote_literal(schema);
     let mut prefixes = Vec::new();
     for s in [schema, other] {
@@ -83,68 +81,16 @@ fn describe(client: &SpiClient<'_>, schema: &str, other: &str) -> Result<Describ
     Ok(out)
 }
 
-/// Replay the applied revisions into the scratch schema and describe both schemas. Runs in a
-/// subtransaction that is always rolled back.
-fn replay_and_describe(
-    graph: &Graph,
-    target: &Target,
-    state: &State,
-) -> Result<(Described, Described)> {
-    let heads: Vec<String> = state.rows.iter().map(|&i| graph.id(i).to_owned()).collect();
-    // SAFETY: a subtransaction that this function always rolls back before returning; the
-    // memory context and resource owner are restored as PL/pgSQL's exception blocks do.
-    unsafe {
-        let old_context = pg_sys::CurrentMemoryContext;
-        let old_owner = pg_sys::CurrentResourceOwner;
-        pg_sys::BeginInternalSubTransaction(std::ptr::null());
-        let result = Spi::connect_mut(|client| -> Result<_> {
-            client.update(
-                &format!(
-                    "CREATE SCHEMA {s}; SELECT pg_catalog.set_config('search_path', {p}, true), \
-                     pg_catalog.set_config('client_min_messages', 'warning', true)",
-                    s = quote_ident(SCRATCH),
-                    p = quote_literal(&format!("{}, pg_temp", quote_ident(SCRATCH)))
-                ),
-                None,
-                &[],
-            )?;
-            {
-                // several heads: upgrade to each in turn
-                let mut replayed = State::base(graph);
-                for h in &heads {
-                    let p = plan_upgrade(
-                        graph,
-                        &replayed,
-                        &Spec::Rev {
-                            branch: None,
-                            id: h.clone(),
-                        },
-                    )?;
-                    for step in &p.steps {
-                        for stmt in split_statements(&graph.rev(step.revision).upgrade_sql) {
-                            client.update(stmt, None, &[])?;
-                        }
-                    }
-                    let rows: Vec<String> =
-                        p.to_rows.iter().map(|&i| graph.id(i).to_owned()).collect();
-                    replayed = State::from_rows(graph, &rows)?;
-                }
-            }
-            client.update(
-                "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)",
-                None,
-                &[],
-            )?;
+/// Replay the applied revisions into a scratch schema and describe it and the live schema.
+fn replay_and_describe(graph: &Graph, target: &Target, state: &State) -> Result<(Described, Described)> {
+    replay(graph, state, |_, _| Ok(()), |client| {
+        with_catalog_path(client, |client| {
             Ok((
                 describe(client, &target.schema, SCRATCH)?,
                 describe(client, SCRATCH, &target.schema)?,
             ))
-        });
-        pg_sys::RollbackAndReleaseCurrentSubTransaction();
-        pg_sys::MemoryContextSwitchTo(old_context);
-        pg_sys::CurrentResourceOwner = old_owner;
-        result
-    }
+        })
+    })
 }
 
 /// Checksums: the SQL recorded as applied against the embedded SQL.

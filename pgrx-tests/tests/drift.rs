@@ -88,3 +88,68 @@ fn a_database_adopted_from_alembic_has_no_checksums_and_says_so_gently() {
         "{f:#?}"
     );
 }
+
+#[test]
+fn the_lint_reports_what_the_partitioning_rebuild_destroyed_and_effects_explain_it() {
+    let db = TestDb::new("lint");
+    let mut c = db.client();
+    c.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
+        .unwrap();
+    let rows: Vec<(String, String, String, Option<String>, String)> = c
+        .query(
+            "SELECT severity, kind, object, revision, suggested_fix FROM migrate_lint()",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect();
+    let find = |kind: &str, obj: &str| rows.iter().find(|r| r.1 == kind && r.2 == obj);
+    let trigger = find(
+        "lost_by_rebuild",
+        "trigger events.events_search_vector_trigger",
+    )
+    .expect("lost trigger");
+    assert_eq!(trigger.3.as_deref(), Some("add_time_series_partitioning"));
+    assert!(trigger.4.starts_with(
+        "CREATE TRIGGER events_search_vector_trigger BEFORE INSERT OR UPDATE ON events"
+    ));
+    assert!(find(
+        "orphan_trigger_function",
+        "function events_search_vector_update()"
+    )
+    .is_some());
+    assert!(find(
+        "lost_by_rebuild",
+        "constraint events.ck_events_risk_score_range"
+    )
+    .is_some());
+    assert!(find("lost_by_rebuild", "index idx_events_unreviewed").is_some());
+    let fk = find("lost_by_rebuild", "constraint alerts.fk_alerts_event_id").expect("lost FK");
+    assert!(
+        fk.4.contains("partitioned"),
+        "the fix says why it cannot simply be re-added: {}",
+        fk.4
+    );
+    // the same, from the lint's source: what add_time_series_partitioning did
+    let lost: i64 = c
+        .query_one("SELECT count(*) FROM migrate_effects('add_time_series_partitioning') WHERE action = 'lost'", &[])
+        .unwrap()
+        .get(0);
+    let reported = rows.iter().filter(|r| r.1 == "lost_by_rebuild").count() as i64;
+    assert!(
+        lost >= reported && reported > 30,
+        "{lost} lost, {reported} reported"
+    );
+    // a type changed by hand is reported as the history's type
+    c.batch_execute("ALTER TABLE zones ALTER COLUMN color TYPE text")
+        .unwrap();
+    let fix: String = c
+        .query_one("SELECT suggested_fix FROM migrate_lint() WHERE kind = 'column_type' AND object = 'column zones.color'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        fix,
+        "ALTER TABLE zones ALTER COLUMN color TYPE character varying(7);"
+    );
+}

@@ -39,8 +39,8 @@ fn updating_from_0_1_0_keeps_state_and_matches_a_fresh_install() {
     let old = functions(&mut c);
     assert_eq!(
         old.len(),
-        expected.len() - 2,
-        "0.1.0 lacks migrate_status and migrate_verify"
+        expected.len() - 4,
+        "0.1.0 lacks migrate_status, migrate_verify, migrate_lint and migrate_effects"
     );
     let e = c
         .query_one("SELECT * FROM migrate_status()", &[])

@@ -22,6 +22,9 @@ pub struct Revision {
     pub repairs: Vec<String>,
     /// What the downgrade cannot bring back.
     pub data_loss: Vec<String>,
+    /// Objects an earlier revision lost that this one declares cannot come back (the lint's
+    /// key form, e.g. `constraint alerts.fk_alerts_event_id`).
+    pub accepted_loss: Vec<String>,
     pub upgrade_sql: String,
     pub downgrade_sql: String,
     /// File name the revision came from (for messages).
@@ -157,11 +160,12 @@ pub fn parse_file(source: &str, text: &str) -> Result<Revision> {
                     }
                     "repair" => rev.repairs.push(value.to_owned()),
                     "data_loss" => rev.data_loss.push(value.to_owned()),
+                    "accepted_loss" => rev.accepted_loss.push(value.to_owned()),
                     other => {
                         return Err(malformed(
                             source,
                             lineno,
-                            format!("unknown header key '{other}' (known: revision, down_revision, message, branch_labels, depends_on, repair, data_loss)"),
+                            format!("unknown header key '{other}' (known: revision, down_revision, message, branch_labels, depends_on, repair, data_loss, accepted_loss)"),
                         ))
                     }
                 }
