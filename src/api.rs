@@ -12,7 +12,7 @@ use revision_planner::{
 
 use crate::database::{begin_changes, end_changes, write_log, LogEntry, Target};
 use crate::embedded::graph;
-use crate::errors::{or_raise, required, Result, UserError};
+use crate::errors::{clean_pg_errors, or_raise, required, Result, UserError};
 use crate::runner::run_plan;
 
 fn parse_spec(text: Option<&str>, what: &str) -> Spec {
@@ -30,29 +30,31 @@ fn describe(g: &Graph, rows: &[usize]) -> String {
 /// Plan and run a change under the runner lock; `make_plan` sees the state read after the lock.
 fn change(make_plan: impl FnOnce(&Graph, &State) -> revision_planner::Result<Plan>) -> String {
     let g = graph();
-    or_raise(Spi::connect_mut(|client| -> Result<String> {
-        let target = Target::resolve()?;
-        let saved = begin_changes(client, &target)?;
-        let state = target.read_state(client, g)?;
-        let plan = make_plan(g, &state)?;
-        let n = run_plan(client, g, &target, &plan)?;
-        end_changes(client, saved)?;
-        let verb = match plan.direction {
-            Direction::Upgrade => "upgraded",
-            Direction::Downgrade => "downgraded",
-        };
-        Ok(if n == 0 {
-            format!("already at {}: nothing to do", describe(g, &plan.to_rows))
-        } else {
-            format!(
-                "{verb} {}: {} -> {} ({n} step{})",
-                target.schema,
-                describe(g, &plan.from_rows),
-                describe(g, &plan.to_rows),
-                if n == 1 { "" } else { "s" }
-            )
-        })
-    }))
+    clean_pg_errors(|| {
+        or_raise(Spi::connect_mut(|client| -> Result<String> {
+            let target = Target::resolve()?;
+            let saved = begin_changes(client, &target)?;
+            let state = target.read_state(client, g)?;
+            let plan = make_plan(g, &state)?;
+            let n = run_plan(client, g, &target, &plan)?;
+            end_changes(client, saved)?;
+            let verb = match plan.direction {
+                Direction::Upgrade => "upgraded",
+                Direction::Downgrade => "downgraded",
+            };
+            Ok(if n == 0 {
+                format!("already at {}: nothing to do", describe(g, &plan.to_rows))
+            } else {
+                format!(
+                    "{verb} {}: {} -> {} ({n} step{})",
+                    target.schema,
+                    describe(g, &plan.from_rows),
+                    describe(g, &plan.to_rows),
+                    if n == 1 { "" } else { "s" }
+                )
+            })
+        }))
+    })
 }
 
 /// Apply every pending revision up to `target`, in dependency order, in the caller's transaction.
@@ -74,43 +76,54 @@ fn migrate_downgrade(target: Option<&str>) -> String {
 fn migrate_stamp(target: Option<&str>) -> String {
     let spec = parse_spec(target, "target");
     let g = graph();
-    or_raise(Spi::connect_mut(|client| -> Result<String> {
-        let target = Target::resolve()?;
-        let saved = begin_changes(client, &target)?;
-        let before = target.read_rows(client)?;
-        // a stamp may repair a table the graph cannot explain: only its result must be valid
-        let state = State::from_rows(g, &before).unwrap_or_else(|_| State::base(g));
-        let after = stamp(g, &state, &spec)?;
-        let after_ids: Vec<String> = after.rows.iter().map(|&i| g.id(i).to_owned()).collect();
-        client.update(&format!("DELETE FROM {}", target.table), None, &[])?;
-        let mut log = Vec::new();
-        for id in &after_ids {
-            for s in version_statements(&target.table, &VersionChange::Insert(id.clone())) {
-                client.update(&s, None, &[])?;
+    clean_pg_errors(|| {
+        or_raise(Spi::connect_mut(|client| -> Result<String> {
+            let target = Target::resolve()?;
+            let saved = begin_changes(client, &target)?;
+            let before = target.read_rows(client)?;
+            // a stamp may repair a table the graph cannot explain, but only with an absolute target:
+            // a relative one ('+1', 'current') would be computed from nothing
+            let state = match State::from_rows(g, &before) {
+                Ok(s) => s,
+                Err(e) if spec.depends_on_current() => {
+                    let mut u = crate::errors::UserError::from(e);
+                    u.hint = Some("stamp an absolute revision (an id, 'head' or 'base') to repair alembic_version".into());
+                    return Err(u);
+                }
+                Err(_) => State::base(g),
+            };
+            let after = stamp(g, &state, &spec)?;
+            let after_ids: Vec<String> = after.rows.iter().map(|&i| g.id(i).to_owned()).collect();
+            client.update(&format!("DELETE FROM {}", target.table), None, &[])?;
+            let mut log = Vec::new();
+            for id in &after_ids {
+                for s in version_statements(&target.table, &VersionChange::Insert(id.clone())) {
+                    client.update(&s, None, &[])?;
+                }
+                log.push(LogEntry {
+                    revision: id.clone(),
+                    direction: "stamp",
+                    sql: None,
+                    duration_ms: 0.0,
+                });
             }
-            log.push(LogEntry {
-                revision: id.clone(),
-                direction: "stamp",
-                sql: None,
-                duration_ms: 0.0,
-            });
-        }
-        write_log(client, &target, log)?;
-        end_changes(client, saved)?;
-        let show = |v: &[String]| {
-            if v.is_empty() {
-                "base".to_owned()
-            } else {
-                v.join(", ")
-            }
-        };
-        Ok(format!(
-            "stamped {}: {} -> {}",
-            target.schema,
-            show(&before),
-            show(&after_ids)
-        ))
-    }))
+            write_log(client, &target, log)?;
+            end_changes(client, saved)?;
+            let show = |v: &[String]| {
+                if v.is_empty() {
+                    "base".to_owned()
+                } else {
+                    v.join(", ")
+                }
+            };
+            Ok(format!(
+                "stamped {}: {} -> {}",
+                target.schema,
+                show(&before),
+                show(&after_ids)
+            ))
+        }))
+    })
 }
 
 /// The revision(s) the database is at: one row per applied head, none at base.
@@ -305,10 +318,17 @@ fn migrate_sql(target: Option<&str>, from_revision: default!(Option<&str>, "NULL
     let from = match from_revision {
         None => State::base(g),
         Some(f) => {
+            let from_spec = or_raise(Spec::parse(f));
+            // 'current' and steps relative to it mean where this database is
+            let relative_to = if from_spec.depends_on_current() {
+                read_state_readonly(g)
+            } else {
+                State::base(g)
+            };
             let points = or_raise(revision_planner::resolve_points(
                 g,
-                &State::base(g),
-                &or_raise(Spec::parse(f)),
+                &relative_to,
+                &from_spec,
             ));
             let applied = g.ancestors(&points);
             let mut rows = g.heads_of(&applied);
@@ -333,7 +353,7 @@ fn migrate_verify() -> TableIterator<
         name!(detail, String),
     ),
 > {
-    TableIterator::new(crate::verify::verify(graph()))
+    TableIterator::new(clean_pg_errors(|| crate::verify::verify(graph())))
 }
 
 /// The damage class of a table rebuild: objects a rebuild or CASCADE removed that nothing
@@ -351,7 +371,7 @@ fn migrate_lint() -> TableIterator<
         name!(suggested_fix, String),
     ),
 > {
-    TableIterator::new(crate::lint::lint(graph()))
+    TableIterator::new(clean_pg_errors(|| crate::lint::lint(graph())))
 }
 
 /// What each revision does to the catalog (objects created, dropped, and lost as a side effect
@@ -370,7 +390,7 @@ fn migrate_effects(
 > {
     let g = graph();
     let only = revision.map(|r| or_raise(resolve_id(g, r)));
-    TableIterator::new(crate::lint::effects(g, only))
+    TableIterator::new(clean_pg_errors(|| crate::lint::effects(g, only)))
 }
 
 /// One-glance summary: where the database is, where head is, what is pending, the last run,
@@ -392,16 +412,21 @@ fn migrate_status() -> TableIterator<
 > {
     let g = graph();
     let target = or_raise(Target::resolve());
-    let (state, last, mismatches) = or_raise(Spi::connect(|client| -> Result<_> {
-        let state = target.read_state(client, g)?;
-        let has_log: bool = client
-            .select("SELECT pg_catalog.to_regclass('security_migrate.run_log') IS NOT NULL", Some(1), &[])?
-            .first()
-            .get(1)?
-            .unwrap_or(false);
-        let mut last = (None, None, None);
-        if has_log {
-            let row = client
+    let (state, last, mismatches) = clean_pg_errors(|| {
+        or_raise(Spi::connect(|client| -> Result<_> {
+            let state = target.read_state(client, g)?;
+            let has_log: bool = client
+                .select(
+                    "SELECT pg_catalog.to_regclass('security_migrate.run_log') IS NOT NULL",
+                    Some(1),
+                    &[],
+                )?
+                .first()
+                .get(1)?
+                .unwrap_or(false);
+            let mut last = (None, None, None);
+            if has_log {
+                let row = client
                 .select(
                     "SELECT finished_at, applied_by, direction || ' ' || revision FROM security_migrate.run_log \
                       WHERE target_schema = $1 ORDER BY id DESC LIMIT 1",
@@ -409,16 +434,17 @@ fn migrate_status() -> TableIterator<
                     &[target.schema.clone().into()],
                 )?
                 .first();
-            if !row.is_empty() {
-                last = (row.get(1)?, row.get(2)?, row.get(3)?);
+                if !row.is_empty() {
+                    last = (row.get(1)?, row.get(2)?, row.get(3)?);
+                }
             }
-        }
-        let mismatches = crate::verify::checksum_findings(client, g, &target, &state)?
-            .iter()
-            .filter(|f| f.1 == "checksum_mismatch")
-            .count();
-        Ok((state, last, mismatches))
-    }));
+            let mismatches = crate::verify::checksum_findings(client, g, &target, &state)?
+                .iter()
+                .filter(|f| f.1 == "checksum_mismatch")
+                .count();
+            Ok((state, last, mismatches))
+        }))
+    });
     let heads = g.heads();
     let mut pending = g.ancestors(&heads);
     pending.subtract(&state.applied);

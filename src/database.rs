@@ -8,7 +8,7 @@ use pgrx::spi::SpiClient;
 use revision_planner::sql::{quote_ident, quote_literal, version_table_ddl};
 use revision_planner::{Graph, State};
 
-use crate::errors::{Result, UserError};
+use crate::errors::{catch_pg, Result, UserError};
 
 /// Schema that holds the extension's bookkeeping (never an extension member).
 pub const STATE_SCHEMA: &str = "security_migrate";
@@ -70,17 +70,28 @@ impl Target {
         if !self.has_version_table() {
             return Ok(Vec::new());
         }
-        let mut rows = Vec::new();
-        for row in client.select(
-            &format!("SELECT version_num::text FROM {} ORDER BY 1", self.table),
-            None,
-            &[],
-        )? {
-            if let Some(v) = row.get::<String>(1)? {
-                rows.push(v);
-            }
+        let sql = format!("SELECT version_num::text FROM {} ORDER BY 1", self.table);
+        let not_alembic = |why: String| {
+            UserError::new(
+                PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                format!("{} is not Alembic's version table: {why}", self.table),
+            )
+            .hint("Alembic's is (version_num varchar(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)); rename this table away, then record the revision with migrate_stamp('<revision>')")
+        };
+        let values: Vec<Option<String>> = catch_pg(
+            || -> Result<Vec<Option<String>>> {
+                let mut v = Vec::new();
+                for row in client.select(&sql, None, &[])? {
+                    v.push(row.get::<String>(1)?);
+                }
+                Ok(v)
+            },
+            |report| Some(not_alembic(report.message().to_owned())),
+        )?;
+        if values.iter().any(Option::is_none) {
+            return Err(not_alembic("it holds a NULL version_num".into()));
         }
-        Ok(rows)
+        Ok(values.into_iter().flatten().collect())
     }
 
     /// Where the database stands in `graph`; an unexplainable table is an error.
@@ -104,6 +115,16 @@ fn guc(name: &str) -> Option<String> {
     }
 }
 
+/// Do the bookkeeping schema and run log exist? (Catalog lookups, no SPI.)
+fn bookkeeping_exists() -> bool {
+    // SAFETY: static NUL-terminated names; missing_ok = true
+    unsafe {
+        let ns = pg_sys::get_namespace_oid(c"security_migrate".as_ptr(), true);
+        ns != pg_sys::InvalidOid
+            && pg_sys::get_relname_relid(c"run_log".as_ptr(), ns) != pg_sys::InvalidOid
+    }
+}
+
 /// Session settings changed for the duration of a run, to put back afterwards.
 pub struct SavedSettings {
     search_path: String,
@@ -118,7 +139,8 @@ pub fn begin_changes(client: &mut SpiClient<'_>, target: &Target) -> Result<Save
         .select(
             "SELECT current_setting('transaction_isolation'), current_setting('search_path'), \
                     current_setting('lock_timeout'), \
-                    coalesce(nullif(current_setting('security_migrate.lock_timeout', true), ''), $1)",
+                    coalesce(nullif(current_setting('security_migrate.lock_timeout', true), ''), $1), \
+                    current_setting('transaction_read_only')",
             Some(1),
             &[DEFAULT_LOCK_TIMEOUT.into()],
         )?
@@ -129,6 +151,13 @@ pub fn begin_changes(client: &mut SpiClient<'_>, target: &Target) -> Result<Save
         lock_timeout: row.get(3)?.unwrap_or_default(),
     };
     let migration_lock_timeout: String = row.get(4)?.unwrap_or_else(|| DEFAULT_LOCK_TIMEOUT.into());
+    if row.get::<String>(5)?.as_deref() == Some("on") {
+        return Err(UserError::new(
+            PgSqlErrorCode::ERRCODE_READ_ONLY_SQL_TRANSACTION,
+            "migrations cannot run in a read-only transaction",
+        )
+        .hint("run it in a read-write transaction (not BEGIN READ ONLY, not on a standby)"));
+    }
     if isolation != "read committed" {
         return Err(UserError::new(
             PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
@@ -142,34 +171,51 @@ pub fn begin_changes(client: &mut SpiClient<'_>, target: &Target) -> Result<Save
         None,
         &[LOCK_CLASS.into(), target.schema.clone().into()],
     )?;
-    // after the lock: these cannot race with another runner
-    client.update(
-        &format!(
-            "CREATE SCHEMA IF NOT EXISTS {s}; \
-             CREATE TABLE IF NOT EXISTS {s}.run_log ( \
-                 id bigserial PRIMARY KEY, \
-                 target_schema text NOT NULL, \
-                 revision text NOT NULL, \
-                 direction text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')), \
-                 checksum text, \
-                 applied_by text NOT NULL DEFAULT current_user, \
-                 finished_at timestamptz NOT NULL DEFAULT clock_timestamp(), \
-                 duration_ms double precision, \
-                 txid bigint NOT NULL DEFAULT txid_current()); \
-             {vt}",
-            s = quote_ident(STATE_SCHEMA),
-            vt = version_table_ddl(&target.schema),
-        ),
-        None,
-        &[],
-    )?;
-    client.update(
-        "SELECT pg_catalog.set_config('search_path', $1, true), pg_catalog.set_config('lock_timeout', $2, true)",
-        None,
-        &[
-            format!("{}, pg_temp", quote_ident(&target.schema)).into(),
-            migration_lock_timeout.into(),
-        ],
+    // after the lock: these cannot race with another runner. Created only when missing, so a
+    // normal run neither repeats the DDL nor sends "already exists" notices.
+    if !bookkeeping_exists() || !target.has_version_table() {
+        client.update(
+            &format!(
+                "CREATE SCHEMA IF NOT EXISTS {s}; \
+                 CREATE TABLE IF NOT EXISTS {s}.run_log ( \
+                     id bigserial PRIMARY KEY, \
+                     target_schema text NOT NULL, \
+                     revision text NOT NULL, \
+                     direction text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')), \
+                     checksum text, \
+                     applied_by text NOT NULL DEFAULT current_user, \
+                     finished_at timestamptz NOT NULL DEFAULT clock_timestamp(), \
+                     duration_ms double precision, \
+                     txid bigint NOT NULL DEFAULT txid_current()); \
+                 {vt}",
+                s = quote_ident(STATE_SCHEMA),
+                vt = version_table_ddl(&target.schema),
+            ),
+            None,
+            &[],
+        )?;
+    }
+    let path = format!("{}, pg_temp", quote_ident(&target.schema));
+    catch_pg(
+        || {
+            client.update(
+                "SELECT pg_catalog.set_config('search_path', $1, true), pg_catalog.set_config('lock_timeout', $2, true)",
+                None,
+                &[path.clone().into(), migration_lock_timeout.clone().into()],
+            )
+        },
+        |report| {
+            Some(
+                UserError::new(
+                    PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                    format!(
+                        "security_migrate.lock_timeout = '{migration_lock_timeout}' is not a valid lock_timeout: {}",
+                        report.message()
+                    ),
+                )
+                .hint("use a duration such as '10s', '500ms' or '1min', or '0' to wait without limit"),
+            )
+        },
     )?;
     Ok(saved)
 }

@@ -1,6 +1,9 @@
 //! Turning errors into PostgreSQL ERRORs with the right SQLSTATE, message and HINT.
 
-use pgrx::pg_sys::panic::ErrorReport;
+use std::panic::AssertUnwindSafe;
+
+use pgrx::pg_sys::panic::{CaughtError, ErrorReport, ErrorReportWithLevel};
+use pgrx::pg_sys::PgTryBuilder;
 use pgrx::prelude::*;
 use revision_planner::{Error, ErrorKind};
 
@@ -94,4 +97,34 @@ pub fn required<'a>(value: Option<&'a str>, what: &str) -> &'a str {
         .hint("pass a revision spec such as 'head', 'base', a revision id or '-1'")
         .raise(),
     }
+}
+
+/// Run `f`; a PostgreSQL ERROR raised inside it is re-raised as `map` decides, or else as a
+/// plain copy (same SQLSTATE, message, detail and hint, without the Rust backtrace pgrx would
+/// attach when RUST_BACKTRACE is set). Errors the extension raised itself pass through.
+pub fn catch_pg<R>(
+    f: impl FnOnce() -> R,
+    map: impl Fn(&ErrorReportWithLevel) -> Option<UserError>,
+) -> R {
+    let map = AssertUnwindSafe(map);
+    PgTryBuilder::new(AssertUnwindSafe(f))
+        .catch_others(move |caught| match caught {
+            CaughtError::PostgresError(report) => match map(&report) {
+                Some(u) => u.raise(),
+                None => UserError {
+                    code: report.sql_error_code(),
+                    message: report.message().to_owned(),
+                    detail: report.detail().map(str::to_owned),
+                    hint: report.hint().map(str::to_owned),
+                }
+                .raise(),
+            },
+            other => other.rethrow(),
+        })
+        .execute()
+}
+
+/// `catch_pg` with no special mapping: PostgreSQL errors keep their SQLSTATE and text.
+pub fn clean_pg_errors<R>(f: impl FnOnce() -> R) -> R {
+    catch_pg(f, |_| None)
 }

@@ -120,13 +120,17 @@ fn replay_effects(graph: &Graph, target: &Target, state: &State) -> Result<Repla
             };
             let mut e = Effects::default();
             for (k, o) in &after {
-                if kind_of(k) != "column" && before.get(k).is_none_or(|b| b.table_oid != o.table_oid) {
+                if kind_of(k) != "column"
+                    && before.get(k).is_none_or(|b| b.table_oid != o.table_oid)
+                {
                     e.created.push((k.clone(), o.clone()));
                     created_by.entry(k.clone()).or_insert(rev);
                 }
             }
             for (k, o) in &before {
-                if kind_of(k) == "column" || after.contains_key(k) && after[k].table_oid == o.table_oid {
+                if kind_of(k) == "column"
+                    || after.contains_key(k) && after[k].table_oid == o.table_oid
+                {
                     continue;
                 }
                 let side_effect = kind_of(k) != "table"
@@ -144,7 +148,10 @@ fn replay_effects(graph: &Graph, target: &Target, state: &State) -> Result<Repla
         },
         |client| {
             with_catalog_path(client, |c| {
-                Ok((objects(c, SCRATCH, &target.schema)?, objects(c, &target.schema, SCRATCH)?))
+                Ok((
+                    objects(c, SCRATCH, &target.schema)?,
+                    objects(c, &target.schema, SCRATCH)?,
+                ))
             })
         },
     )?;
@@ -175,7 +182,10 @@ fn suggested_fix(key: &str, o: &Object, live: &Objects) -> String {
                     o.definition
                 )
             } else {
-                format!("ALTER TABLE {} ADD CONSTRAINT {name} {};", o.table, o.definition)
+                format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {name} {};",
+                    o.table, o.definition
+                )
             }
         }
         _ => format!("{};", o.definition),
@@ -197,7 +207,10 @@ pub fn lint(graph: &Graph) -> Vec<LintRow> {
     // 1. lost to a rebuild or a CASCADE, never re-created, not in the live schema
     for (rev, e) in &r.effects {
         for (key, object) in &e.lost {
-            if r.final_objects.contains_key(key) || r.live.contains_key(key) || accepted.contains(&key.as_str()) {
+            if r.final_objects.contains_key(key)
+                || r.live.contains_key(key)
+                || accepted.contains(&key.as_str())
+            {
                 continue;
             }
             out.push((
@@ -252,15 +265,25 @@ pub fn lint(graph: &Graph) -> Vec<LintRow> {
                 format!("missing_{kind}"),
                 key.clone(),
                 r.created_by.get(key).map(|&c| graph.id(c).to_owned()),
-                format!("the revision history makes it ({}); the schema lacks it", want.definition),
+                format!(
+                    "the revision history makes it ({}); the schema lacks it",
+                    want.definition
+                ),
                 suggested_fix(key, want, &r.live),
             )),
             Some(have) if have.definition != want.definition => out.push((
                 "error".into(),
-                if kind == "column" { "column_type".into() } else { format!("changed_{kind}") },
+                if kind == "column" {
+                    "column_type".into()
+                } else {
+                    format!("changed_{kind}")
+                },
                 key.clone(),
                 r.created_by.get(key).map(|&c| graph.id(c).to_owned()),
-                format!("the history makes: {}; the schema has: {}", want.definition, have.definition),
+                format!(
+                    "the history makes: {}; the schema has: {}",
+                    want.definition, have.definition
+                ),
                 if kind == "column" {
                     let (t, c) = key[7..].split_once('.').unwrap_or(("", ""));
                     format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {};", want.definition)
@@ -282,7 +305,10 @@ pub fn effects(graph: &Graph, only: Option<usize>) -> Vec<(String, String, Strin
     // replay the whole graph (to every head), not just what is applied here
     let heads = graph.heads();
     let applied = graph.ancestors(&heads);
-    let state = State { rows: heads, applied };
+    let state = State {
+        rows: heads,
+        applied,
+    };
     let r = or_raise(replay_effects(graph, &target, &state));
     let mut out = Vec::new();
     for (rev, e) in r.effects {

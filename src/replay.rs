@@ -22,7 +22,10 @@ fn set_path(client: &SpiClient<'_>, path: &str) -> Result<()> {
 }
 
 /// Run `f` with `search_path = pg_catalog`, so catalog deparsers qualify every other name.
-pub fn with_catalog_path<R>(client: &SpiClient<'_>, f: impl FnOnce(&SpiClient<'_>) -> Result<R>) -> Result<R> {
+pub fn with_catalog_path<R>(
+    client: &SpiClient<'_>,
+    f: impl FnOnce(&SpiClient<'_>) -> Result<R>,
+) -> Result<R> {
     set_path(client, "pg_catalog")?;
     let r = f(client)?;
     set_path(client, &format!("{}, pg_temp", quote_ident(SCRATCH)))?;

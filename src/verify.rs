@@ -82,15 +82,24 @@ pub fn describe(client: &SpiClient<'_>, schema: &str, other: &str) -> Result<Des
 }
 
 /// Replay the applied revisions into a scratch schema and describe it and the live schema.
-fn replay_and_describe(graph: &Graph, target: &Target, state: &State) -> Result<(Described, Described)> {
-    replay(graph, state, |_, _| Ok(()), |client| {
-        with_catalog_path(client, |client| {
-            Ok((
-                describe(client, &target.schema, SCRATCH)?,
-                describe(client, SCRATCH, &target.schema)?,
-            ))
-        })
-    })
+fn replay_and_describe(
+    graph: &Graph,
+    target: &Target,
+    state: &State,
+) -> Result<(Described, Described)> {
+    replay(
+        graph,
+        state,
+        |_, _| Ok(()),
+        |client| {
+            with_catalog_path(client, |client| {
+                Ok((
+                    describe(client, &target.schema, SCRATCH)?,
+                    describe(client, SCRATCH, &target.schema)?,
+                ))
+            })
+        },
+    )
 }
 
 /// Checksums: the SQL recorded as applied against the embedded SQL.

@@ -61,6 +61,17 @@ fn grammar_hint() -> &'static str {
 }
 
 impl Spec {
+    /// Does the spec mean something only relative to where the database is (`current`, `+N`,
+    /// `-N`, `current+N`, `<label>@-N`)?
+    pub fn depends_on_current(&self) -> bool {
+        match self {
+            Spec::Current => true,
+            Spec::Relative { anchor: None, .. } => true,
+            Spec::Relative { anchor: Some(a), .. } => a == "current",
+            _ => false,
+        }
+    }
+
     /// Parse a spec. Rejects empty, overlong and malformed input with a message that quotes it.
     pub fn parse(input: &str) -> Result<Spec> {
         let s = input.trim();
@@ -268,6 +279,16 @@ mod tests {
             .unwrap_err()
             .message
             .contains("bytes long"));
+    }
+
+    #[test]
+    fn specs_that_depend_on_the_current_revision() {
+        for s in ["current", "+1", "-2", "current+1", "x_y@-1"] {
+            assert!(Spec::parse(s).unwrap().depends_on_current(), "{s}");
+        }
+        for s in ["head", "base", "abcd", "abcd+1", "abcd-1", "lbl@head"] {
+            assert!(!Spec::parse(s).unwrap().depends_on_current(), "{s}");
+        }
     }
 
     #[test]
