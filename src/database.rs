@@ -17,6 +17,12 @@ const LOCK_CLASS: i32 = 0x5345_434D;
 /// Default `lock_timeout` for migration DDL when `security_migrate.lock_timeout` is not set.
 pub const DEFAULT_LOCK_TIMEOUT: &str = "10s";
 
+thread_local! {
+    /// The prepared `SELECT version_num ...` of the last target table read in this backend.
+    static VERSION_QUERY: std::cell::RefCell<Option<(String, pgrx::spi::OwnedPreparedStatement)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Where migrations land and where `alembic_version` lives.
 pub struct Target {
     pub schema: String,
@@ -80,11 +86,21 @@ impl Target {
         };
         let values: Vec<Option<String>> = catch_pg(
             || -> Result<Vec<Option<String>>> {
-                let mut v = Vec::new();
-                for row in client.select(&sql, None, &[])? {
-                    v.push(row.get::<String>(1)?);
-                }
-                Ok(v)
+                // the hot read path: the plan is prepared once per backend and target table
+                // (PostgreSQL re-plans it by itself if the table changes)
+                VERSION_QUERY.with(|cell| {
+                    let mut cached = cell.borrow_mut();
+                    if cached.as_ref().is_none_or(|(t, _)| *t != self.table) {
+                        let plan = client.prepare(sql.as_str(), &[])?.keep();
+                        *cached = Some((self.table.clone(), plan));
+                    }
+                    let (_, plan) = cached.as_ref().unwrap();
+                    let mut v = Vec::new();
+                    for row in client.select(plan, None, &[])? {
+                        v.push(row.get::<String>(1)?);
+                    }
+                    Ok(v)
+                })
             },
             |report| Some(not_alembic(report.message().to_owned())),
         )?;

@@ -60,6 +60,22 @@ impl RevSet {
     }
 }
 
+/// Ancestor sets of the members of one set, one row of bits per member.
+struct AncestorTable {
+    words: usize,
+    slot: Vec<usize>,
+    bits: Vec<u64>,
+}
+
+impl AncestorTable {
+    fn row(&self, i: usize) -> RevSet {
+        let start = self.slot[i] * self.words;
+        RevSet {
+            words: self.bits[start..start + self.words].to_vec(),
+        }
+    }
+}
+
 /// The validated graph. Revisions keep the order they were given in (file-name order), which
 /// breaks ties in the topological sort exactly as Alembic's revision-map order does.
 #[derive(Debug, Clone)]
@@ -281,6 +297,46 @@ impl Graph {
         seen
     }
 
+    /// For each member of `set`: itself and its ancestors that are members of `set`, as rows of
+    /// one flat bit table (one allocation), filled parents first.
+    fn ancestors_within(&self, set: &RevSet) -> AncestorTable {
+        let words = self.len().div_ceil(64);
+        let mut slot = vec![usize::MAX; self.len()];
+        let mut pending = vec![0usize; self.len()];
+        let mut ready = Vec::new();
+        let mut members = 0;
+        for i in set.iter() {
+            slot[i] = members;
+            members += 1;
+            pending[i] = self.parents[i].iter().filter(|&&p| set.contains(p)).count();
+            if pending[i] == 0 {
+                ready.push(i);
+            }
+        }
+        let mut bits = vec![0u64; members * words];
+        while let Some(i) = ready.pop() {
+            let row = slot[i] * words;
+            bits[row + i / 64] |= 1 << (i % 64);
+            for &p in &self.parents[i] {
+                if slot[p] != usize::MAX {
+                    let prow = slot[p] * words;
+                    for k in 0..words {
+                        bits[row + k] |= bits[prow + k];
+                    }
+                }
+            }
+            for &c in &self.dependents[i] {
+                if set.contains(c) {
+                    pending[c] -= 1;
+                    if pending[c] == 0 {
+                        ready.push(c);
+                    }
+                }
+            }
+        }
+        AncestorTable { words, slot, bits }
+    }
+
     /// Members of `set` that no other member of `set` needs: the rows `alembic_version` holds
     /// for an applied set. In file order.
     pub fn heads_of(&self, set: &RevSet) -> Vec<usize> {
@@ -301,7 +357,12 @@ impl Graph {
             .collect();
         current.sort_unstable();
         current.dedup();
-        let mut ancestors: Vec<RevSet> = current.iter().map(|&h| self.ancestors(&[h])).collect();
+        // Alembic recomputes a revision's ancestors at every fork; they are only ever asked
+        // about members of `set`, and a path between two members never leaves `set`, so the
+        // ancestors within `set` are computed once, parents first.
+        let within = self.ancestors_within(set);
+        let anc = |i: usize| within.row(i);
+        let mut ancestors: Vec<RevSet> = current.iter().map(|&h| anc(h)).collect();
         let mut out = Vec::with_capacity(set.count());
         let mut idx = 0;
         while !current.is_empty() {
@@ -332,10 +393,10 @@ impl Graph {
                 ancestors[idx].remove(candidate);
             } else {
                 current[idx] = to_add[0];
-                ancestors[idx] = self.ancestors(&[to_add[0]]);
+                ancestors[idx] = anc(to_add[0]);
                 for &p in &to_add[1..] {
                     current.push(p);
-                    ancestors.push(self.ancestors(&[p]));
+                    ancestors.push(anc(p));
                 }
             }
         }

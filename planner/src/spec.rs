@@ -67,7 +67,9 @@ impl Spec {
         match self {
             Spec::Current => true,
             Spec::Relative { anchor: None, .. } => true,
-            Spec::Relative { anchor: Some(a), .. } => a == "current",
+            Spec::Relative {
+                anchor: Some(a), ..
+            } => a == "current",
             _ => false,
         }
     }
