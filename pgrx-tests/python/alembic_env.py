@@ -111,6 +111,8 @@ Revision ID: {m.revision}
 Revises: {", ".join(m.down_revisions)}
 Generated from migrations/{m.stem}.sql by pgrx-tests/python/alembic_env.py
 """
+import re
+
 from alembic import op
 
 revision = {m.revision!r}
@@ -124,7 +126,8 @@ DOWNGRADE_SQL = {m.downgrade_sql!r}
 
 
 def _run(sql):
-    if sql.strip():
+    # a section of comments only is skipped (psycopg2: "can't execute an empty query")
+    if re.sub(r"(?m)^\\s*--.*$", "", sql).strip():
         # no_parameters: cursor.execute(sql) with no argument, so '%' reaches PostgreSQL as is
         op.get_bind().exec_driver_sql(sql, execution_options={{"no_parameters": True}})
 

@@ -218,31 +218,39 @@ pub fn parse_file(source: &str, text: &str) -> Result<Revision> {
 /// Statements a migration may not contain because the runner owns the transaction.
 /// Looks at SQL words outside comments, string literals and dollar-quoted bodies.
 pub fn forbidden_statement(sql: &str) -> Option<String> {
+    const CONTROL: [&str; 7] = [
+        "begin",
+        "commit",
+        "rollback",
+        "savepoint",
+        "release",
+        "abort",
+        "end",
+    ];
     let words = sql_words(sql);
     for (i, w) in words.iter().enumerate() {
         let at_start = i == 0 || words[i - 1] == ";";
-        let next = words.get(i + 1).map(String::as_str).unwrap_or("");
-        match w.as_str() {
-            "concurrently" => {
-                return Some(
-                    "CONCURRENTLY cannot run inside the migration's transaction".into(),
-                )
-            }
-            "begin" | "commit" | "rollback" | "savepoint" | "release" | "abort" | "end"
-                if at_start =>
-            {
-                return Some(format!(
-                    "transaction control ({}) is not allowed: every migration runs inside the caller's transaction",
-                    w.to_uppercase()
-                ))
-            }
-            "start" if at_start && next == "transaction" => {
-                return Some("transaction control (START TRANSACTION) is not allowed".into())
-            }
-            "vacuum" if at_start => {
-                return Some("VACUUM cannot run inside a transaction".into())
-            }
-            _ => {}
+        if w.eq_ignore_ascii_case("concurrently") {
+            return Some("CONCURRENTLY cannot run inside the migration's transaction".into());
+        }
+        if !at_start {
+            continue;
+        }
+        if CONTROL.iter().any(|k| w.eq_ignore_ascii_case(k)) {
+            return Some(format!(
+                "transaction control ({}) is not allowed: every migration runs inside the caller's transaction",
+                w.to_uppercase()
+            ));
+        }
+        if w.eq_ignore_ascii_case("start")
+            && words
+                .get(i + 1)
+                .is_some_and(|n| n.eq_ignore_ascii_case("transaction"))
+        {
+            return Some("transaction control (START TRANSACTION) is not allowed".into());
+        }
+        if w.eq_ignore_ascii_case("vacuum") {
+            return Some("VACUUM cannot run inside a transaction".into());
         }
     }
     None

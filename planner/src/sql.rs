@@ -111,15 +111,12 @@ fn lex(sql: &str) -> Vec<(Tok, usize, usize)> {
     out
 }
 
-/// Lower-cased words and `;` tokens outside comments and literals.
-pub(crate) fn sql_words(sql: &str) -> Vec<String> {
+/// Words (as written) and `;` tokens outside comments and literals.
+pub(crate) fn sql_words(sql: &str) -> Vec<&str> {
     lex(sql)
         .into_iter()
         .filter(|(t, _, _)| *t != Tok::Other)
-        .map(|(t, s, e)| match t {
-            Tok::Semicolon => ";".to_owned(),
-            _ => sql[s..e].to_ascii_lowercase(),
-        })
+        .map(|(_, s, e)| &sql[s..e])
         .collect()
 }
 
