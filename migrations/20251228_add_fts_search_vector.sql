@@ -15,9 +15,15 @@ AS $fn$
 DECLARE
     cam_name text;
 BEGIN
-    EXECUTE format('SELECT name FROM %I.cameras WHERE id = $1', TG_TABLE_SCHEMA)
-        INTO cam_name
-        USING NEW.camera_id;
+    -- a cached static query when the table's schema comes first on the search_path (always so
+    -- during a migration), dynamic SQL otherwise
+    IF TG_TABLE_SCHEMA = current_schema() THEN
+        SELECT name INTO cam_name FROM cameras WHERE id = NEW.camera_id;
+    ELSE
+        EXECUTE format('SELECT name FROM %I.cameras WHERE id = $1', TG_TABLE_SCHEMA)
+            INTO cam_name
+            USING NEW.camera_id;
+    END IF;
     NEW.search_vector := to_tsvector('english',
         coalesce(NEW.summary, '') || ' ' ||
         coalesce(NEW.reasoning, '') || ' ' ||

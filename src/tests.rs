@@ -32,7 +32,7 @@ mod tests {
     fn heads_and_branch_points_come_from_the_embedded_graph() {
         assert_eq!(
             column("SELECT * FROM migrate_heads()"),
-            ["merge_search_and_trust"]
+            ["repair_partitioned_tables"]
         );
         assert_eq!(
             Spi::get_one::<i64>("SELECT count(*) FROM migrate_branches()").unwrap(),
@@ -95,7 +95,7 @@ mod tests {
         use_schema("glue_plan");
         assert_eq!(
             Spi::get_one::<i64>("SELECT count(*) FROM migrate_plan('head')").unwrap(),
-            Some(53)
+            Some(54)
         );
         let script = text("SELECT migrate_sql('add_alerts_rules')");
         assert!(script.contains("CREATE TABLE IF NOT EXISTS \"glue_plan\".alembic_version"));

@@ -26,19 +26,19 @@ fn upgrade_reports_where_it_stands_and_a_second_upgrade_is_a_no_op() {
     assert!(current(&mut c).is_empty(), "a new database is at base");
     assert_eq!(
         call(&mut c, "SELECT migrate_upgrade()"),
-        "upgraded public: base -> merge_search_and_trust (53 steps)"
+        "upgraded public: base -> repair_partitioned_tables (54 steps)"
     );
     assert_eq!(
         call(&mut c, "SELECT migrate_upgrade('head')"),
-        "already at merge_search_and_trust: nothing to do"
+        "already at repair_partitioned_tables: nothing to do"
     );
-    assert_eq!(current(&mut c), ["merge_search_and_trust"]);
+    assert_eq!(current(&mut c), ["repair_partitioned_tables"]);
     let log: i64 = c
         .query_one("SELECT count(*) FROM security_migrate.run_log WHERE direction = 'upgrade' AND checksum ~ '^[0-9a-f]{64}$'", &[])
         .unwrap()
         .get(0);
     assert_eq!(
-        log, 53,
+        log, 54,
         "one run-log row with a checksum per applied revision"
     );
 }
@@ -203,7 +203,7 @@ fn the_callers_rollback_leaves_nothing_behind() {
         .collect();
     assert_eq!(
         inside,
-        ["merge_search_and_trust"],
+        ["repair_partitioned_tables"],
         "visible inside the transaction"
     );
     tx.rollback().unwrap();
@@ -296,7 +296,7 @@ fn errors_carry_fitting_sqlstates_and_change_nothing() {
         ("SELECT migrate_downgrade('head')", "22023", "not applied"),
         ("SELECT migrate_downgrade('-9')", "22023", "goes past base"),
         (
-            "SELECT migrate_upgrade('merge_search_and_trust+1')",
+            "SELECT migrate_upgrade('repair_partitioned_tables+1')",
             "22023",
             "goes past the head",
         ),
@@ -368,9 +368,17 @@ fn history_heads_branches_show_plan() {
     let rows = c
         .query("SELECT revision, down_revisions, is_head, is_merge, is_branch_point, applied, is_current FROM migrate_history()", &[])
         .unwrap();
-    assert_eq!(rows.len(), 53);
-    assert_eq!(rows[0].get::<_, String>(0), "merge_search_and_trust");
-    assert!(rows[0].get::<_, bool>(2) && rows[0].get::<_, bool>(3));
+    assert_eq!(rows.len(), 54);
+    assert_eq!(rows[0].get::<_, String>(0), "repair_partitioned_tables");
+    assert!(
+        rows[0].get::<_, bool>(2) && !rows[0].get::<_, bool>(3),
+        "the head, not a merge"
+    );
+    assert_eq!(rows[1].get::<_, String>(0), "merge_search_and_trust");
+    assert!(
+        !rows[1].get::<_, bool>(2) && rows[1].get::<_, bool>(3),
+        "a merge, no longer the head"
+    );
     let last = rows.last().unwrap();
     assert_eq!(last.get::<_, String>(0), "968b0dff6a9b");
     assert!(last.get::<_, Vec<String>>(1).is_empty() && last.get::<_, bool>(5));
@@ -396,7 +404,7 @@ fn history_heads_branches_show_plan() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(heads, ["merge_search_and_trust"]);
+    assert_eq!(heads, ["repair_partitioned_tables"]);
     let branches: i64 = c
         .query_one("SELECT count(*) FROM migrate_branches()", &[])
         .unwrap()
@@ -506,7 +514,7 @@ fn only_privileged_roles_may_change_the_schema() {
         .query_one("SELECT count(*) FROM migrate_history()", &[])
         .unwrap()
         .get(0);
-    assert_eq!(n, 53, "read-only functions stay open");
+    assert_eq!(n, 54, "read-only functions stay open");
     drop(reader);
     admin.batch_execute(&format!("DROP ROLE {role}")).unwrap();
 }
@@ -524,7 +532,7 @@ fn sixteen_sessions_upgrading_at_once_apply_each_revision_exactly_once() {
                 let mut c = Client::connect(&url, NoTls).unwrap();
                 c.batch_execute("SET TimeZone = 'UTC'").unwrap();
                 barrier.wait();
-                c.query_one("SELECT migrate_upgrade('head')", &[])
+                c.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
                     .map(|r| r.get::<_, String>(0))
             })
         })

@@ -234,7 +234,7 @@ fn malformed_specs() -> Vec<String> {
         "a:b",
         "base:head",
         // walks off the graph from any position
-        "merge_search_and_trust+1",
+        "repair_partitioned_tables+1",
         "head+1",
         "heads+1",
         "968b0dff6a9b-2",
@@ -379,7 +379,7 @@ fn stateless_corpus() -> Vec<Case> {
         "add_prompt_versions:add_zones_001",
         "-99:",
         ":+99",
-        "merge_search_and_trust+1:",
+        "repair_partitioned_tables+1:",
         ":968b0dff6a9b-2",
         "x'; DROP TABLE cameras; --:",
         ":x'; DROP TABLE cameras; --",
@@ -407,7 +407,7 @@ fn stateless_corpus() -> Vec<Case> {
     }
     // migrate_sql's from_revision with a bad target
     for (t, from) in [
-        ("head", "merge_search_and_trust+1"),
+        ("head", "repair_partitioned_tables+1"),
         ("", "head"),
         ("zzzz", "head"),
         ("head", "zzzz"),
@@ -993,7 +993,7 @@ fn a_version_table_the_graph_cannot_explain_is_55000_until_a_stamp_repairs_it() 
             ("SELECT migrate_stamp($1::text)", None, NULLS),
             (
                 "SELECT migrate_stamp($1::text)",
-                Some("merge_search_and_trust+1"),
+                Some("repair_partitioned_tables+1"),
                 INVALID,
             ),
         ] {

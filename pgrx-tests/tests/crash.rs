@@ -32,7 +32,7 @@ fn an_immediate_shutdown_mid_upgrade_leaves_the_prior_revision_and_the_next_run_
         let mut r = Client::connect(&url, NoTls).unwrap();
         r.batch_execute("SET TimeZone = 'UTC'; SET security_migrate.lock_timeout = '60s'")
             .unwrap();
-        r.query_one("SELECT migrate_upgrade('head')", &[])
+        r.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
             .map(|_| ())
     });
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -40,7 +40,7 @@ fn an_immediate_shutdown_mid_upgrade_leaves_the_prior_revision_and_the_next_run_
         let blocked = c
             .query_opt(
                 "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() \
-                  AND query LIKE '%migrate_upgrade(''head'')%' AND wait_event_type = 'Lock'",
+                  AND query LIKE '%migrate_upgrade(''merge_search_and_trust'')%' AND wait_event_type = 'Lock'",
                 &[],
             )
             .unwrap()
@@ -78,7 +78,8 @@ fn an_immediate_shutdown_mid_upgrade_leaves_the_prior_revision_and_the_next_run_
     );
     db.compare_with(&before, false)
         .unwrap_or_else(|d| panic!("the crashed run left changes:\n{d}"));
-    c.query_one("SELECT migrate_upgrade('head')", &[]).unwrap();
+    c.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
+        .unwrap();
     db.compare_with(&snapshot_path("53"), false)
         .unwrap_or_else(|d| panic!("{d}"));
 }

@@ -141,6 +141,20 @@ fn the_lint_reports_what_the_partitioning_rebuild_destroyed_and_effects_explain_
         lost >= reported && reported > 30,
         "{lost} lost, {reported} reported"
     );
+    // the repair revision brings back everything PostgreSQL supports; the four foreign keys into
+    // partitioned tables it cannot are accepted in its header: nothing left to report
+    c.query_one("SELECT migrate_upgrade('head')", &[]).unwrap();
+    let left: Vec<String> = c
+        .query("SELECT kind || ' ' || object FROM migrate_lint()", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        left,
+        Vec::<String>::new(),
+        "the lint is silent at the repaired head"
+    );
     // a type changed by hand is reported as the history's type
     c.batch_execute("ALTER TABLE zones ALTER COLUMN color TYPE text")
         .unwrap();

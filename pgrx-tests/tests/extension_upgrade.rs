@@ -75,9 +75,10 @@ fn updating_from_0_1_0_keeps_state_and_matches_a_fresh_install() {
         .get(0);
     assert_eq!(
         status,
-        "13 revision(s) pending: SELECT migrate_upgrade('head')"
+        "14 revision(s) pending: SELECT migrate_upgrade('head')"
     );
-    c.query_one("SELECT migrate_upgrade('head')", &[]).unwrap();
+    c.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
+        .unwrap();
     let findings: i64 = c
         .query_one("SELECT count(*) FROM migrate_verify()", &[])
         .unwrap()

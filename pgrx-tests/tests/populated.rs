@@ -446,7 +446,7 @@ fn populated_database_goes_to_head_with_its_data_migrated_and_back_to_base() {
     // ---------------------------------------------------------------------------------
     // Head.
     // ---------------------------------------------------------------------------------
-    let out = upgrade(&mut c, "head");
+    let out = upgrade(&mut c, "merge_search_and_trust");
     assert!(
         out.starts_with("upgraded public: ") && out.contains("-> merge_search_and_trust"),
         "{out}"

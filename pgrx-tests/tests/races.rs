@@ -40,8 +40,10 @@ fn current(c: &mut Client) -> Vec<String> {
     v
 }
 
-/// Move the database to `target` with migrations (never a stamp).
+/// Move the database to `target` with migrations (never a stamp). "head" means the oracle's
+/// head, HEAD (the repair revision after it is not part of these races).
 fn goto(c: &mut Client, target: &str) {
+    let target = if target == "head" { HEAD } else { target };
     let dir: Option<String> = c
         .query("SELECT direction FROM migrate_plan($1::text)", &[&target])
         .unwrap_or_else(|e| panic!("plan to {target}: {e:?}"))
@@ -329,9 +331,9 @@ fn judge_calls(round: &Round, acceptable: &dyn Fn(&str, &Failure) -> bool) -> Ve
 /// The database is in a state the graph explains; returns migrate_current().
 fn judge_state(c: &mut Client, bad: &mut Vec<String>) -> Vec<String> {
     let cur = current(c);
-    if let Err(e) = c.query("SELECT * FROM migrate_plan('head')", &[]) {
+    if let Err(e) = c.query("SELECT * FROM migrate_plan('merge_search_and_trust')", &[]) {
         bad.push(format!(
-            "at {cur:?} migrate_plan('head') fails: {} {:?}",
+            "at {cur:?} migrate_plan('merge_search_and_trust') fails: {} {:?}",
             sqlstate(&e),
             message(&e)
         ));
@@ -460,14 +462,14 @@ fn upgrade_head_against_downgrade_base_ends_at_one_of_them_with_the_oracle_catal
         let log_before = run_log_rows(&mut c);
         let calls = if round % 2 == 0 {
             vec![
-                "SELECT migrate_upgrade('head')",
+                "SELECT migrate_upgrade('merge_search_and_trust')",
                 "SELECT migrate_downgrade('base')",
             ]
         } else {
             vec![
-                "SELECT migrate_upgrade('head')",
+                "SELECT migrate_upgrade('merge_search_and_trust')",
                 "SELECT migrate_downgrade('base')",
-                "SELECT migrate_upgrade('head')",
+                "SELECT migrate_upgrade('merge_search_and_trust')",
                 "SELECT migrate_downgrade('base')",
             ]
         };
@@ -531,7 +533,7 @@ fn upgrade_head_downgrade_base_and_upgrade_to_entity_model_at_once_end_consisten
         let start_state = current(&mut c);
         let log_before = run_log_rows(&mut c);
         let calls = [
-            "SELECT migrate_upgrade('head')",
+            "SELECT migrate_upgrade('merge_search_and_trust')",
             "SELECT migrate_downgrade('base')",
             "SELECT migrate_upgrade('add_entity_model')",
         ];
@@ -611,7 +613,7 @@ fn stamps_racing_upgrades_and_downgrades_leave_a_valid_state_and_clear_errors() 
         let log_before = run_log_rows(&mut c);
         let stamp_call = format!("SELECT migrate_stamp('{stamp}')");
         let calls = [
-            "SELECT migrate_upgrade('head')",
+            "SELECT migrate_upgrade('merge_search_and_trust')",
             "SELECT migrate_downgrade('base')",
             "SELECT migrate_upgrade('add_entity_model')",
             stamp_call.as_str(),
@@ -687,7 +689,7 @@ fn reader(db: &TestDb) -> Client {
 }
 
 /// What a reader sees: migrate_current(), the applied revisions by migrate_history(), the
-/// number of steps migrate_plan('head') would take; and how long the three reads took.
+/// number of steps migrate_plan('merge_search_and_trust') would take; and how long the three reads took.
 fn read_all(b: &mut Client) -> ((Vec<String>, usize, usize), Duration) {
     let t = Instant::now();
     let cur = current(b);
@@ -696,7 +698,7 @@ fn read_all(b: &mut Client) -> ((Vec<String>, usize, usize), Duration) {
         .unwrap_or_else(|e| panic!("migrate_history: {} {:?}", sqlstate(&e), message(&e)))
         .len();
     let plan = b
-        .query("SELECT * FROM migrate_plan('head')", &[])
+        .query("SELECT * FROM migrate_plan('merge_search_and_trust')", &[])
         .unwrap_or_else(|e| panic!("migrate_plan: {} {:?}", sqlstate(&e), message(&e)))
         .len();
     ((cur, applied, plan), t.elapsed())
@@ -707,12 +709,12 @@ fn readers_see_the_old_state_at_once_while_an_upgrade_or_downgrade_is_uncommitte
     for (start, call, end) in [
         (
             "base",
-            "SELECT migrate_upgrade('head')",
+            "SELECT migrate_upgrade('merge_search_and_trust')",
             vec![HEAD.to_owned()],
         ),
         (
             "add_zones_001",
-            "SELECT migrate_upgrade('head')",
+            "SELECT migrate_upgrade('merge_search_and_trust')",
             vec![HEAD.to_owned()],
         ),
         ("head", "SELECT migrate_downgrade('base')", vec![]),
@@ -832,12 +834,12 @@ fn readers_do_not_wait_for_a_runner_stuck_mid_chain_nor_see_its_half_applied_ste
             .get(0)
     };
     // A: applies add_audit_logs, then waits for cameras inside add_baselines
-    let (a_pid, a_rx) = spawn_runner("SELECT migrate_upgrade('head')");
+    let (a_pid, a_rx) = spawn_runner("SELECT migrate_upgrade('merge_search_and_trust')");
     wait_until("the runner waits for cameras", &db, || {
         waiting_for_lock(&mut admin, a_pid, "relation")
     });
     // D: a second runner queues on the runner lock
-    let (d_pid, d_rx) = spawn_runner("SELECT migrate_upgrade('head')");
+    let (d_pid, d_rx) = spawn_runner("SELECT migrate_upgrade('merge_search_and_trust')");
     wait_until("the second runner waits for the runner lock", &db, || {
         waiting_for_lock(&mut admin, d_pid, "advisory")
     });

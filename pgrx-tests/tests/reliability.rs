@@ -165,7 +165,7 @@ fn lock_timeout_stops_an_upgrade_that_waits_on_application_traffic() {
         .unwrap();
     let started = Instant::now();
     let e = c
-        .query_one("SELECT migrate_upgrade('head')", &[])
+        .query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
         .unwrap_err();
     let waited = started.elapsed();
     assert_eq!(sqlstate(&e), "55P03", "lock_not_available: {e:?}");
@@ -189,7 +189,8 @@ fn lock_timeout_stops_an_upgrade_that_waits_on_application_traffic() {
     // and the default is 10s, applied only while migrating
     c.batch_execute("RESET security_migrate.lock_timeout")
         .unwrap();
-    c.query_one("SELECT migrate_upgrade('head')", &[]).unwrap();
+    c.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
+        .unwrap();
     let lt: String = c.query_one("SHOW lock_timeout", &[]).unwrap().get(0);
     assert_eq!(lt, "0");
 }
@@ -215,7 +216,7 @@ fn look_alike_objects_on_the_callers_search_path_change_nothing() {
     ))
     .unwrap();
     assert_eq!(
-        c.query_one("SELECT migrate_upgrade('head')", &[])
+        c.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
             .unwrap()
             .get::<_, String>(0),
         "upgraded public: base -> merge_search_and_trust (53 steps)",
@@ -259,7 +260,7 @@ fn a_backend_killed_mid_upgrade_leaves_the_prior_revision_and_the_next_run_compl
         let pid: i32 = r.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0);
         (
             pid,
-            r.query_one("SELECT migrate_upgrade('head')", &[])
+            r.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
                 .map(|_| ()),
         )
     });
@@ -270,7 +271,7 @@ fn a_backend_killed_mid_upgrade_leaves_the_prior_revision_and_the_next_run_compl
         let row = admin
             .query_opt(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
-                  AND query LIKE '%migrate_upgrade(''head'')%' AND wait_event_type = 'Lock'",
+                  AND query LIKE '%migrate_upgrade(''merge_search_and_trust'')%' AND wait_event_type = 'Lock'",
                 &[],
             )
             .unwrap();
@@ -293,7 +294,7 @@ fn a_backend_killed_mid_upgrade_leaves_the_prior_revision_and_the_next_run_compl
     db.compare_with(&before, false)
         .unwrap_or_else(|d| panic!("the killed run left changes:\n{d}"));
     admin
-        .query_one("SELECT migrate_upgrade('head')", &[])
+        .query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
         .unwrap();
     db.compare_with(&snapshot_path("53"), false)
         .unwrap_or_else(|d| panic!("{d}"));

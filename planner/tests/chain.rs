@@ -30,9 +30,18 @@ fn ids(g: &Graph, v: impl IntoIterator<Item = usize>) -> Vec<String> {
 #[test]
 fn the_chain_has_the_shape_chain_md_describes() {
     let g = chain();
-    assert_eq!(g.len(), 53, "52 real revisions plus merge_search_and_trust");
+    assert_eq!(
+        g.len(),
+        54,
+        "52 real revisions, merge_search_and_trust, repair_partitioned_tables"
+    );
     assert_eq!(ids(&g, g.bases()), ["968b0dff6a9b"]);
-    assert_eq!(ids(&g, g.heads()), ["merge_search_and_trust"]);
+    assert_eq!(ids(&g, g.heads()), ["repair_partitioned_tables"]);
+    let repair = g.index_of("repair_partitioned_tables").unwrap();
+    assert_eq!(
+        ids(&g, g.down_revisions(repair).iter().copied()),
+        ["merge_search_and_trust"]
+    );
     let merges: Vec<String> = ids(&g, (0..g.len()).filter(|&i| g.is_merge(i)));
     assert_eq!(
         merges.len(),
@@ -179,7 +188,7 @@ fn walking_chain_md_order_one_revision_at_a_time_gives_its_alembic_version_rows(
         assert_eq!(p.steps.len(), 1, "{id}");
         state = State::from_rows(&g, &ids(&g, p.to_rows.iter().copied())).unwrap();
     }
-    assert_eq!(state.row_ids(&g), ["merge_search_and_trust"]);
+    assert_eq!(state.row_ids(&g), ["repair_partitioned_tables"]);
     // and back, one <id>@-1 at a time, merges included
     for id in order.iter().rev() {
         let p = plan_downgrade(&g, &state, &Spec::parse(&format!("{id}@-1")).unwrap()).unwrap();
