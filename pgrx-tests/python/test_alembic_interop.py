@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 import alembic_env
-from conftest import HEAD, SEED
+from conftest import MERGE, HEAD, SEED
 
 MIGRATIONS = alembic_env.load_migrations()
 PARENTS = {m.revision: m.down_revisions for m in MIGRATIONS}
@@ -47,7 +47,7 @@ def test_generated_environment_is_the_same_graph(new_db, alembic_for, tmp_path):
     alembic = alembic_for(db)
     versions = sorted(p.name for p in (alembic.ini.parent / "alembic" / "versions").glob("*.py"))
     assert versions == sorted(f"{m.stem}.py" for m in MIGRATIONS)
-    assert len(versions) == 53
+    assert len(versions) == 54
     script = ScriptDirectory.from_config(Config(str(alembic.ini)))
     assert list(script.get_heads()) == [HEAD]
     assert list(script.get_bases()) == ["968b0dff6a9b"]
@@ -110,14 +110,14 @@ def test_full_walk_alembic_and_extension_run_the_same_steps_to_the_same_schema(n
     alembic = alembic_for(a)
     up = alembic.ok("upgrade", "head")
     out, ext_steps = b.extension("migrate_upgrade", "head")
-    assert len(up.steps) == 53
+    assert len(up.steps) == 54
     assert ext_steps == up.steps
     assert a.versions() == b.versions() == [HEAD]
     dump_a = a.schema_dump()
     assert dump_a == b.schema_dump() == head_schema
     down = alembic.ok("downgrade", "base")
     out, ext_steps = b.extension("migrate_downgrade", "base")
-    assert len(down.steps) == 53
+    assert len(down.steps) == 54
     assert ext_steps == down.steps
     assert a.versions() == b.versions() == []
     assert a.schema_dump() == b.schema_dump()
@@ -168,7 +168,9 @@ def test_alembic_intermediate_then_extension_to_head(name, new_db, alembic_for, 
     assert dump == twin.schema_dump()
     if name == "two_real_heads":
         assert steps == ["Running upgrade add_trust_status_to_entities, 1c42824dcb07 -> merge_search_and_trust, "
-                         "merge search indexes and trust status heads"]
+                         "merge search indexes and trust status heads",
+                         "Running upgrade merge_search_and_trust -> repair_partitioned_tables, "
+                         "Recreate the triggers, CHECK constraints, indexes and foreign keys that add_time_series_partitioning dropped with CASCADE"]
     # Alembic agrees there is nothing left
     r = alembic.ok("upgrade", "head")
     assert r.steps == []
@@ -186,27 +188,27 @@ def test_alembic_intermediate_then_extension_to_head(name, new_db, alembic_for, 
 
 def test_extension_head_then_alembic_current_downgrade_upgrade(new_db, alembic_for, head_schema):
     db = new_db("alb")
-    db.extension("migrate_upgrade", "head")
+    db.extension("migrate_upgrade", MERGE)
     alembic = alembic_for(db)
     cur = alembic.ok("current").stdout.strip()
-    assert cur.split()[0] == HEAD and "(head)" in cur, cur
+    assert cur.split()[0] == MERGE, cur
     # `downgrade -1` from a merge is refused by both
     r = alembic.run("downgrade", "-1")
     assert r.rc != 0 and "Ambiguous walk" in r.failure, repr(r)
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="ambiguous walk"):
         db.extension("migrate_downgrade", "-1")
-    assert db.versions() == [HEAD]
+    assert db.versions() == [MERGE]
     # what works in Alembic: <merge>@<one parent> unapplies the merge alone
-    r = alembic.ok("downgrade", f"{HEAD}@add_trust_status_to_entities")
-    assert r.steps == [f"Running downgrade {HEAD} -> add_trust_status_to_entities, 1c42824dcb07, "
+    r = alembic.ok("downgrade", f"{MERGE}@add_trust_status_to_entities")
+    assert r.steps == [f"Running downgrade {MERGE} -> add_trust_status_to_entities, 1c42824dcb07, "
                        "merge search indexes and trust status heads"]
     both = ["1c42824dcb07", "add_trust_status_to_entities"]
     assert db.versions() == both
     assert db.current() == both
     assert sorted(l.split()[0] for l in alembic.ok("current").stdout.splitlines() if l.strip()) == both
     # the extension's spelling of the same step gives the same table
-    db.extension("migrate_upgrade", "head")
-    out, steps = db.extension("migrate_downgrade", f"{HEAD}@-1")
+    db.extension("migrate_upgrade", MERGE)
+    out, steps = db.extension("migrate_downgrade", f"{MERGE}@-1")
     assert steps == r.steps and db.versions() == both
     # one more step back on one line, by Alembic
     r = alembic.ok("downgrade", "add_trust_status_to_entities@-1")
@@ -214,7 +216,7 @@ def test_extension_head_then_alembic_current_downgrade_upgrade(new_db, alembic_f
     assert db.current() == ["071128727b6c", "1c42824dcb07"]
     # Alembic continues to head
     r = alembic.ok("upgrade", "head")
-    assert [s.split(" -> ")[1].split(",")[0] for s in r.steps] == ["add_trust_status_to_entities", HEAD]
+    assert [s.split(" -> ")[1].split(",")[0] for s in r.steps] == ["add_trust_status_to_entities", MERGE, HEAD]
     assert db.current() == [HEAD]
     out, steps = db.extension("migrate_upgrade", "head")
     assert out == f"already at {HEAD}: nothing to do" and steps == []
@@ -231,7 +233,7 @@ def test_extension_linear_revision_then_alembic_downgrade_minus_one(new_db, alem
                        "Add entity model for re-identification tracking"]
     assert db.current() == ["add_detection_search_vector"]
     r = alembic.ok("upgrade", "head")
-    assert len(r.steps) == 14
+    assert len(r.steps) == 15
     assert db.current() == [HEAD]
     assert db.schema_dump() == head_schema
 
@@ -356,11 +358,11 @@ def test_known_divergences(new_db, alembic_for):
     assert a.versions() == ["add_partial_indexes_boolean"]
     assert b.versions() == two
     # 2. <merge>@-1: Alembic reports an ambiguous walk, the extension unapplies the merge alone
-    alembic.ok("upgrade", "heads")
-    b.extension("migrate_upgrade", "heads")
-    assert a.versions() == b.versions() == [HEAD]
-    r = alembic.run("downgrade", f"{HEAD}@-1")
+    alembic.ok("upgrade", MERGE)
+    b.extension("migrate_upgrade", MERGE)
+    assert a.versions() == b.versions() == [MERGE]
+    r = alembic.run("downgrade", f"{MERGE}@-1")
     assert r.rc != 0 and "Ambiguous walk" in r.failure
-    out, steps = b.extension("migrate_downgrade", f"{HEAD}@-1")
+    out, steps = b.extension("migrate_downgrade", f"{MERGE}@-1")
     assert len(steps) == 1
     assert b.versions() == ["1c42824dcb07", "add_trust_status_to_entities"]

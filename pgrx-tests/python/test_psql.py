@@ -36,13 +36,13 @@ def test_psql_script_upgrades_and_gsets_current(new_db, tmp_path):
     script.write_text(UPGRADE_SCRIPT)
     p = psql(db, "-f", str(script))
     assert p.returncode == 0, p.stderr
-    assert f"result=upgraded public: base -> {HEAD} (53 steps)" in p.stdout.splitlines()
+    assert f"result=upgraded public: base -> {HEAD} (54 steps)" in p.stdout.splitlines()
     assert f"current={HEAD}" in p.stdout.splitlines()
     assert "have-rev" in p.stdout.splitlines()
     # NOTICE progress goes to psql's stderr
     progress = [l.split("NOTICE:  ", 1)[1] for l in p.stderr.splitlines() if "NOTICE:  Running " in l]
     assert progress[0] == "Running upgrade  -> 968b0dff6a9b, Initial schema", p.stderr[:300]
-    assert len(progress) == 53
+    assert len(progress) == 54
     # again: nothing to do, same revision
     p = psql(db, "-f", str(script))
     assert p.returncode == 0, p.stderr

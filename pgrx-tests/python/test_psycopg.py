@@ -6,8 +6,8 @@ from psycopg import errors
 from conftest import HEAD, RUNNING
 
 FIRST = "Running upgrade  -> 968b0dff6a9b, Initial schema"
-LAST = ("Running upgrade add_trust_status_to_entities, 1c42824dcb07 -> merge_search_and_trust, "
-        "merge search indexes and trust status heads")
+LAST = ("Running upgrade merge_search_and_trust -> repair_partitioned_tables, "
+        "Recreate the triggers, CHECK constraints, indexes and foreign keys that add_time_series_partitioning dropped with CASCADE")
 
 
 def test_upgrade_inside_the_applications_transaction_with_notice_progress(new_db):
@@ -20,7 +20,7 @@ def test_upgrade_inside_the_applications_transaction_with_notice_progress(new_db
         conn.execute("INSERT INTO app_work VALUES (1)")
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
         out = conn.execute("SELECT migrate_upgrade('head')").fetchone()[0]
-        assert out == f"upgraded public: base -> {HEAD} (53 steps)"
+        assert out == f"upgraded public: base -> {HEAD} (54 steps)"
         # read back inside the same, still open, transaction
         assert [r[0] for r in conn.execute("SELECT * FROM migrate_current()")] == [HEAD]
         assert conn.execute("SELECT count(*) FROM app_work").fetchone()[0] == 1
@@ -29,7 +29,7 @@ def test_upgrade_inside_the_applications_transaction_with_notice_progress(new_db
         assert db.versions() is None
         conn.commit()
     progress = [m for sev, m in notices if sev == "NOTICE" and RUNNING.fullmatch(m)]
-    assert len(progress) == 53, progress
+    assert len(progress) == 54, progress
     assert progress[0] == FIRST
     assert progress[-1] == LAST
     assert "Running upgrade 968b0dff6a9b -> 20251228_fts, Add full-text search vector to events table" in progress
