@@ -176,3 +176,43 @@ pub fn message(e: &postgres::Error) -> (String, Option<String>) {
         None => (e.to_string(), None),
     }
 }
+
+/// Rows in the run log (0 before it exists).
+pub fn run_log_rows(c: &mut Client) -> i64 {
+    let exists: bool = c
+        .query_one(
+            "SELECT to_regclass('security_migrate.run_log') IS NOT NULL",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    if !exists {
+        return 0;
+    }
+    c.query_one("SELECT count(*) FROM security_migrate.run_log", &[])
+        .unwrap()
+        .get(0)
+}
+
+/// Wait (polling, bounded to 30 s) until a backend of this database running a query that
+/// contains `query_part` waits on a lock; returns its pid.
+pub fn wait_until_blocked(c: &mut Client, query_part: &str) -> i32 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let row = c
+            .query_opt(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+                  AND pid <> pg_backend_pid() AND strpos(query, $1) > 0 AND wait_event_type = 'Lock'",
+                &[&query_part],
+            )
+            .unwrap();
+        if let Some(r) = row {
+            return r.get(0);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no backend running {query_part:?} ever blocked"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

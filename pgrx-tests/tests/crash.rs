@@ -4,7 +4,6 @@
 //! binary of its own (cargo runs test binaries one after another).
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use security_migrate_e2e::*;
 
@@ -35,22 +34,7 @@ fn an_immediate_shutdown_mid_upgrade_leaves_the_prior_revision_and_the_next_run_
         r.query_one("SELECT migrate_upgrade('merge_search_and_trust')", &[])
             .map(|_| ())
     });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let blocked = c
-            .query_opt(
-                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() \
-                  AND query LIKE '%migrate_upgrade(''merge_search_and_trust'')%' AND wait_event_type = 'Lock'",
-                &[],
-            )
-            .unwrap()
-            .is_some();
-        if blocked {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the runner never blocked");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until_blocked(&mut c, "migrate_upgrade('merge_search_and_trust')");
     // the runner is mid-chain: revisions 04.. have run in its open transaction
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-cluster.sh");
     let st = Command::new("bash")

@@ -76,22 +76,6 @@ fn goto(c: &mut Client, target: &str) {
     assert_eq!(current(c), want, "goto {target}");
 }
 
-fn run_log_rows(c: &mut Client) -> i64 {
-    let exists: bool = c
-        .query_one(
-            "SELECT to_regclass('security_migrate.run_log') IS NOT NULL",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    if !exists {
-        return 0;
-    }
-    c.query_one("SELECT count(*) FROM security_migrate.run_log", &[])
-        .unwrap()
-        .get(0)
-}
-
 /// How a call failed.
 #[derive(Debug, Clone)]
 struct Failure {

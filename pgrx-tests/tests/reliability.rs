@@ -17,23 +17,6 @@ fn current(c: &mut Client) -> Vec<String> {
     v
 }
 
-/// Rows in the run log (0 before it exists).
-fn log_rows(c: &mut Client) -> i64 {
-    let exists: bool = c
-        .query_one(
-            "SELECT to_regclass('security_migrate.run_log') IS NOT NULL",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    if !exists {
-        return 0;
-    }
-    c.query_one("SELECT count(*) FROM security_migrate.run_log", &[])
-        .unwrap()
-        .get(0)
-}
-
 #[test]
 fn a_failure_injected_at_every_revision_leaves_the_database_exactly_where_it_was() {
     let db = TestDb::new("inject");
@@ -55,7 +38,7 @@ fn a_failure_injected_at_every_revision_leaves_the_database_exactly_where_it_was
     for (nn, id) in chain_order() {
         db.snapshot(&before);
         let rows_before = current(&mut c);
-        let log_before = log_rows(&mut c);
+        let log_before = run_log_rows(&mut c);
         // every statement of the revision runs, then recording it in alembic_version fails
         c.batch_execute(
             "CREATE TRIGGER inject_fail BEFORE INSERT OR UPDATE OR DELETE ON alembic_version \
@@ -94,7 +77,7 @@ fn a_failure_injected_at_every_revision_leaves_the_database_exactly_where_it_was
             "{nn} {id}: alembic_version unchanged"
         );
         assert_eq!(
-            log_rows(&mut c),
+            run_log_rows(&mut c),
             log_before,
             "{nn} {id}: no run-log row claims success"
         );
@@ -155,7 +138,7 @@ fn lock_timeout_stops_an_upgrade_that_waits_on_application_traffic() {
     let mut c = db.client();
     c.query_one("SELECT migrate_upgrade('add_alerts_rules')", &[])
         .unwrap();
-    let log_before = log_rows(&mut c);
+    let log_before = run_log_rows(&mut c);
     // application traffic: an open transaction that wrote to cameras (ROW EXCLUSIVE)
     let mut app = db.client();
     let mut tx = app.transaction().unwrap();
@@ -183,7 +166,7 @@ fn lock_timeout_stops_an_upgrade_that_waits_on_application_traffic() {
     );
     tx.rollback().unwrap();
     assert_eq!(current(&mut c), ["add_alerts_rules"]);
-    assert_eq!(log_rows(&mut c), log_before);
+    assert_eq!(run_log_rows(&mut c), log_before);
     let lt: String = c.query_one("SHOW lock_timeout", &[]).unwrap().get(0);
     assert_eq!(lt, "0", "the caller's lock_timeout is untouched");
     // and the default is 10s, applied only while migrating
@@ -266,21 +249,7 @@ fn a_backend_killed_mid_upgrade_leaves_the_prior_revision_and_the_next_run_compl
     });
     let mut admin = db.client();
     // wait (bounded) until the runner is blocked on the lock, then kill it
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let pid: i32 = loop {
-        let row = admin
-            .query_opt(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
-                  AND query LIKE '%migrate_upgrade(''merge_search_and_trust'')%' AND wait_event_type = 'Lock'",
-                &[],
-            )
-            .unwrap();
-        if let Some(r) = row {
-            break r.get(0);
-        }
-        assert!(Instant::now() < deadline, "the runner never blocked");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let pid = wait_until_blocked(&mut admin, "migrate_upgrade('merge_search_and_trust')");
     let killed: bool = admin
         .query_one("SELECT pg_terminate_backend($1)", &[&pid])
         .unwrap()
