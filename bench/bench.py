@@ -47,7 +47,7 @@ PGB_SECONDS = env_int("BENCH_PGBENCH_SECONDS", 10)
 PGB_REPS = env_int("BENCH_PGBENCH_REPS", 3)
 CORE_REPS = env_int("BENCH_CORE_REPS", 51)
 GRAPH_SIZES = [int(s) for s in os.environ.get("BENCH_GRAPH_SIZES", "100 1000 10000").split()]
-HEAD = "merge_search_and_trust"
+HEAD = "repair_partitioned_tables"  # the graph's head (after the oracle's merge_search_and_trust)
 SEED_AT = "add_event_audits"
 
 T_START = time.time()
