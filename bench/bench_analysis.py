@@ -54,8 +54,8 @@ def explain(R, sizes):
         w("Where the time goes (the migrations' SQL, not the runner): "
           + ", ".join(f"`{k}` {e_all[k] / 1e3:.0f} s ({100 * e_all[k] / tot:.0f}%)" for k in top) + ". "
           "`add_detection_search_vector` backfills with `UPDATE detections SET labels = labels`, firing a PL/pgSQL row "
-          "trigger that runs a dynamic `EXECUTE format('SELECT c.name FROM %I.cameras …')` per row, so every one of the "
-          "million rows pays a parse + plan of that lookup; `add_event_detections_junction` pays two foreign-key trigger "
+          "trigger per row (its camera lookup became a cached static query this session, 120 s -> ~87 s here; what is "
+          "left is per-row PL/pgSQL, jsonb and to_tsvector work); `add_event_detections_junction` pays two foreign-key trigger "
           "checks per inserted link. Both are properties of the migration SQL (identical under psql and Alembic); a "
           "set-based backfill (one `UPDATE … FROM cameras` computing the same columns with the trigger disabled for the "
           "statement) would be the way to make them faster, if the chain's fidelity rules allow it.\n")
@@ -69,21 +69,20 @@ def explain(R, sizes):
       f"{rd['lat_1client']['ext'] * 1e3:.0f} µs vs {rd['lat_1client']['raw'] * 1e3:.0f} µs (+{extra:.0f} µs per call).")
     if tr < 0.9:
         w("\nCause (src/ as built for this run, and the profile above). The raw pgbench query is one statement that "
-          "the server parses, plans and runs. `SELECT * FROM migrate_current()` is also parsed and planned (a function "
+          "the server parses, plans and runs. `SELECT * FROM migrate_current()` is parsed and planned too (a function "
           "scan), and then the function does its own work: `Target::resolve()` reads the GUC and the schema's oid from "
-          "the catalog caches (no SPI), `has_version_table()` looks `alembic_version` up (no SPI), and then, inside "
-          "`Spi::connect` (SPI_connect/SPI_finish) and `catch_pg` (a PG_TRY), `Target::read_rows` runs "
-          "`SELECT version_num::text FROM \"public\".alembic_version ORDER BY 1` through `client.select(&format!(..))`: "
-          "a query string built anew and **parsed, analysed and planned from text on every call** (SPI_execute, no "
-          "saved plan), plus a sort, before pgrx's `SetOfIterator` hands the rows back value-per-call. So each call "
-          "pays the parser and planner twice where the raw query pays them once; in the profile the server's "
-          "`base_yyparse`/`core_yylex`, planner and catalog-cache symbols lead, and the extension's own symbols are a "
-          "small share.")
-        w("\nWhat would close the gap (the lead owns src/; not changed here): keep the inner query's plan for the "
-          "backend's life — `SPI_prepare` + `SPI_keepplan` once per target schema (pgrx: `client.prepare(..)?.keep()`), "
-          "invalidated when the schema setting changes — so that a call costs one executor run of a saved plan; or read "
-          "the one-row table without SPI (`table_open` + a heap scan). Dropping the `ORDER BY` when the table has one "
-          "row, the common case, saves the sort node.\n")
+          "the catalog caches and `has_version_table()` looks `alembic_version` up (no SPI), then inside "
+          "`Spi::connect` (SPI_connect/SPI_finish) and `catch_pg` (a PG_TRY) it executes a plan prepared once per "
+          "backend and kept (`client.prepare(..)?.keep()`: no parse or plan per call since this change, which took the "
+          "ratio from 0.55 to the figure above), and pgrx's `SetOfIterator` hands the rows back. What remains is the "
+          "fixed machinery of a set-returning C function that runs a query: the outer function scan and tuplestore, "
+          "SPI connect/portal/finish, the PG_TRY, about 20 µs. In the profile the server's own parse of the *outer* "
+          "statement (`base_yyparse`) and kernel networking lead; the extension's code is ~6 %.")
+        w("\nWhat would close the rest: read the one-row table without SPI (`table_open` + a heap scan under the "
+          "active snapshot), or return the rows from a cache keyed by the table's xmin. Both give up the plain, "
+          "permission-checked SQL read that keeps `migrate_current()` honest under MVCC, so this run keeps SPI; a "
+          "SQL-language function would be inlined into the caller's query (cost ≈ the raw query) but cannot follow "
+          "`security_migrate.schema` independently of the caller's search_path.\n")
     else:
         w("\n")
 
@@ -102,21 +101,18 @@ def explain(R, sizes):
         small = min(sizes)
         cs = G["core"][small]
         w(f"\nThe 5 ms goal is missed; the split above shows why:")
-        w(f"- **plan** ({c['plan_ms']['median']:.1f} ms, ×{c['plan_ms']['median'] / max(cs['plan_ms']['median'], 1e-9):.0f} from "
-          f"{small:,} to {big:,} revisions: quadratic). `plan_upgrade` → `Graph::alembic_order` (planner/src/graph.rs) ports "
-          "Alembic's `_topological_sort`: it keeps one ancestor set per open branch and, **each time the walk reaches a "
-          "merge, recomputes a full `self.ancestors(&[p])` closure for every parent** (`ancestors[idx] = self.ancestors(&[to_add[0]])` "
-          f"and `ancestors.push(self.ancestors(&[p]))`). This graph has {c['merges']} merges, so the plan computes "
-          f"{c['closures_in_plan']} closures, each a walk over up to all {big:,} revisions ({c['closure_ms']['median']:.3f} ms for "
-          "a full one): O(merges × revisions). Alembic has the same shape, which is why its plan grows even faster. A fix "
-          "that keeps the order: precompute each revision's ancestor bitset once in topological order (one OR of the "
-          "parents' sets per revision, n²/64 words: ~12 MB and ~1–2 ms at 10,000), or only ask the question the sort "
-          "needs — \"is this candidate an ancestor of another open branch?\" — through a per-revision counter of open "
-          "branches that contain it, updated when branches advance.")
+        w(f"- **plan** ({c['plan_ms']['median']:.1f} ms). `plan_upgrade` → `Graph::alembic_order` (planner/src/graph.rs) "
+          "ports Alembic's `_topological_sort` so that step orders equal Alembic's. It used to recompute a full ancestor "
+          "closure for every parent at every merge (O(merges × revisions): 83–87 ms at 10,000); it now computes the "
+          "ancestor sets of the members of the plan once, parents first, in one flat bit table. What is left is the "
+          "algorithm itself: at every step it asks every open branch whether the candidate is among its ancestors, and "
+          "this graph keeps many branches open at once. Reaching < 5 ms would need a different structure for that "
+          "question (a per-revision count of open branches containing it, updated as branches advance) while keeping "
+          "Alembic's exact order; not done in this session.")
         w(f"- **load** ({c['load_ms']['median']:.1f} ms: parse {c['parse_ms']['median']:.1f} ms for {c['bytes'] / 1e6:.1f} MB of "
           f"text + `Graph::new` {c['build_ms']['median']:.1f} ms). Parsing is linear in the text: `parse_file` copies every "
-          "line into the section strings and lexes every SQL body for forbidden statements (`forbidden_statement` → "
-          "`sql_words`, one heap `String` per word); `Graph::new` hashes every id with SipHash and builds four `Vec<Vec<usize>>` "
+          "line into the section strings and lexes every SQL body for forbidden statements (no allocation per word since "
+          "this session: 45 -> ~30 ms); `Graph::new` hashes every id with SipHash and builds four `Vec<Vec<usize>>` "
           "adjacency lists. Neither matters for the extension (54 revisions, once per backend: part of the "
           f"{(med(R['empty']['times']['noop']) - med(R['empty']['times']['select1'])) * 1e3:.0f} ms fixed cost above), but "
           "at 10,000 revisions they alone exceed 5 ms; the graph part alone (`Graph::new` + heads + plan on parsed "
