@@ -393,6 +393,9 @@ fn stateless_corpus() -> Vec<Case> {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // an empty range is an error like every other empty spec (NULL means the whole history)
+    ranges.push(String::new());
+    ranges.push(" ".into());
     ranges.push(format!("{}:", "x".repeat(10_000)));
     ranges.push(format!(":{}", "z".repeat(10_000)));
     for m in malformed_specs() {

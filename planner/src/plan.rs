@@ -618,7 +618,11 @@ pub fn stamp(g: &Graph, state: &State, spec: &Spec) -> Result<State> {
 /// prints them. `None` means the whole graph.
 pub fn history(g: &Graph, state: &State, range: Option<&str>) -> Result<Vec<usize>> {
     let (lower, upper) = match range.map(str::trim) {
-        None | Some("") | Some(":") => (None, None),
+        None | Some(":") => (None, None),
+        Some("") => return Err(Error::new(ErrorKind::InvalidSpec, "empty history range")
+            .with_hint(
+                "pass NULL for the whole history, or a range such as 'base:head', 'abcd:', ':abcd'",
+            )),
         Some(r) => {
             let Some((lo, hi)) = r.split_once(':') else {
                 return Err(Error::new(
