@@ -99,6 +99,32 @@ struct Round {
     slowest_read: Duration,
 }
 
+impl Round {
+    /// Log the round's calls and what the reader saw, and file its problems under `label`.
+    fn record(
+        &self,
+        label: &str,
+        cur: &[String],
+        problems: Vec<String>,
+        log: &mut Vec<String>,
+        bad: &mut Vec<String>,
+    ) {
+        let calls: Vec<_> = self
+            .calls
+            .iter()
+            .map(|(_, o)| {
+                o.clone()
+                    .map_err(|f| format!("{} {}", f.sqlstate, f.message))
+            })
+            .collect();
+        log.push(format!(
+            "{label}: {calls:?} -> {cur:?}; reader saw {:?} in {} reads (slowest {:?})",
+            self.observed, self.reads, self.slowest_read
+        ));
+        bad.extend(problems.into_iter().map(|b| format!("{label}: {b}")));
+    }
+}
+
 /// Server activity, for a message when something hangs.
 fn activity(db: &TestDb) -> String {
     let mut admin = connect(&admin_url());
@@ -485,20 +511,12 @@ fn upgrade_head_against_downgrade_base_ends_at_one_of_them_with_the_oracle_catal
         }
         judge_run_log_balance(&mut c, &mut round_bad);
         judge_catalog(&db, &mut c, &cur, &mut round_bad);
-        log.push(format!(
-            "round {round}: from {start}: {:?} -> {cur:?}; reader saw {:?} in {} reads (slowest {:?})",
-            r.calls
-                .iter()
-                .map(|(_, o)| o.clone().map_err(|f| f.sqlstate))
-                .collect::<Vec<_>>(),
-            r.observed,
-            r.reads,
-            r.slowest_read
-        ));
-        bad.extend(
-            round_bad
-                .into_iter()
-                .map(|b| format!("round {round} (from {start}): {b}")),
+        r.record(
+            &format!("round {round} (from {start})"),
+            &cur,
+            round_bad,
+            &mut log,
+            &mut bad,
         );
     }
     fail_if_any("upgrade vs downgrade", &log, &bad);
@@ -554,20 +572,12 @@ fn upgrade_head_downgrade_base_and_upgrade_to_entity_model_at_once_end_consisten
         }
         judge_run_log_balance(&mut c, &mut round_bad);
         judge_catalog(&db, &mut c, &cur, &mut round_bad);
-        log.push(format!(
-            "round {round}: from {start}: {:?} -> {cur:?}; reader saw {:?} in {} reads (slowest {:?})",
-            r.calls
-                .iter()
-                .map(|(_, o)| o.clone().map_err(|f| f.sqlstate))
-                .collect::<Vec<_>>(),
-            r.observed,
-            r.reads,
-            r.slowest_read
-        ));
-        bad.extend(
-            round_bad
-                .into_iter()
-                .map(|b| format!("round {round} (from {start}): {b}")),
+        r.record(
+            &format!("round {round} (from {start})"),
+            &cur,
+            round_bad,
+            &mut log,
+            &mut bad,
         );
     }
     fail_if_any("three-way", &log, &bad);
@@ -645,20 +655,12 @@ fn stamps_racing_upgrades_and_downgrades_leave_a_valid_state_and_clear_errors() 
         if !committed.contains(&cur) {
             round_bad.push(format!("ended at {cur:?}, which no call committed"));
         }
-        log.push(format!(
-            "round {round}: from {start}, stamp {stamp}: {:?} -> {cur:?}; reader saw {:?} in {} reads (slowest {:?})",
-            r.calls
-                .iter()
-                .map(|(_, o)| o.clone().map_err(|f| format!("{} {}", f.sqlstate, f.message)))
-                .collect::<Vec<_>>(),
-            r.observed,
-            r.reads,
-            r.slowest_read
-        ));
-        bad.extend(
-            round_bad
-                .into_iter()
-                .map(|b| format!("round {round} (from {start}, stamp {stamp}): {b}")),
+        r.record(
+            &format!("round {round} (from {start}, stamp {stamp})"),
+            &cur,
+            round_bad,
+            &mut log,
+            &mut bad,
         );
     }
     fail_if_any("with stamps", &log, &bad);
